@@ -1,0 +1,45 @@
+# One INTERFACE target carries the compile options of every Berth target,
+# generated code included (see STYLE.md, "Build").
+add_library(berth_options INTERFACE)
+add_library(Berth::Options ALIAS berth_options)
+
+target_compile_features(berth_options INTERFACE cxx_std_20)
+set(CMAKE_CXX_STANDARD 20)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+
+target_compile_definitions(berth_options INTERFACE
+    QT_NO_CAST_FROM_ASCII
+    QT_NO_CAST_TO_ASCII
+    QT_NO_CAST_FROM_BYTEARRAY
+    QT_NO_URL_CAST_FROM_STRING
+    QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
+    QT_NO_FOREACH
+    QT_USE_QSTRINGBUILDER
+    QT_DISABLE_DEPRECATED_BEFORE=0x060400
+    BERTH_VERSION="${PROJECT_VERSION}")
+# QT_NO_CONTEXTLESS_CONNECT arrives with Qt 6.7; Debian 12 ships 6.4.
+
+target_compile_options(berth_options INTERFACE
+    -Wall -Wextra -Wpedantic
+    -Wold-style-cast -Wnon-virtual-dtor -Woverloaded-virtual
+    -Wimplicit-fallthrough -Wformat=2
+    $<$<COMPILE_LANG_AND_ID:CXX,GNU>:-Wshadow=local>
+    $<$<COMPILE_LANG_AND_ID:CXX,Clang>:-Wshadow>)
+
+if(BERTH_WARNINGS_AS_ERRORS)
+    target_compile_options(berth_options INTERFACE -Werror)
+endif()
+
+if(BERTH_SANITIZE)
+    target_compile_options(berth_options INTERFACE
+        -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+    target_link_options(berth_options INTERFACE -fsanitize=address,undefined)
+endif()
+
+# qmlcachegen output shadows freely; keep -Wshadow for our own code only.
+function(berth_relax_generated target)
+    get_target_property(_srcdir ${target} BINARY_DIR)
+    set_source_files_properties(DIRECTORY ${_srcdir}
+        PROPERTIES COMPILE_OPTIONS "-Wno-shadow")
+endfunction()
