@@ -13,7 +13,12 @@ namespace berth::manifest {
 // server accepts; the Podman runtime sets the fields it needs for `kube play`.
 struct RenderOptions
 {
-    enum class Workload { Auto, Pod, Deployment };
+    enum class Workload
+    {
+        Auto,
+        Pod,
+        Deployment
+    };
     Workload workload = Workload::Auto; // Auto: Deployment when replicas.max > 1, else Pod
     QString objectName;                 // default: metadata.name
     QString namespaceName;              // empty: no metadata.namespace
