@@ -87,7 +87,7 @@ std::optional<Pod> AkashImporter::run(const YAML::Node &document)
         if (field.key == u"endpoints")
             return u"`endpoints` (IP leases) are not kept: Berth gives TCP ports a public port on "
                    u"the provider's address"_s;
-        return u"`%1` has no Berth equivalent and is ignored"_s.arg(field.key);
+        return noEquivalent(field.key);
     });
     Pod pod = m_assembler.finish();
     pod.metadata.name = pod.containers.value(0).name;
@@ -132,7 +132,7 @@ void AkashImporter::readPlacements(const YamlField &placements)
             if (field.key == u"signedBy")
                 return u"`signedBy` is not kept: Berth providers prove themselves by their "
                        u"attestation and stake"_s;
-            return u"`%1` has no Berth equivalent and is ignored"_s.arg(field.key);
+            return noEquivalent(field.key);
         });
     }
 }
@@ -260,14 +260,11 @@ void AkashImporter::importService(const YamlField &serviceField)
     params.warnUnused();
     service.warnUnused([&](const YamlField &field) {
         if (field.key == u"credentials")
-            return u"registry credentials are not imported: use a public image, or an encrypted "
-                   u"image uploaded with the deployment"_s;
+            return registryCredentialsAdvice();
         if (field.key == u"dependencies" || field.key == u"depends-on" ||
             field.key == u"depends_on")
-            return u"`%1` is not kept: the containers of a Berth pod start together, in no set "
-                   u"order; make %2 wait for what it needs itself"_s.arg(field.key,
-                                                                         serviceField.key);
-        return u"`%1` has no Berth equivalent and is ignored"_s.arg(field.key);
+            return startOrderAdvice(field.key, serviceField.key, u"what it needs"_s);
+        return noEquivalent(field.key);
     });
     m_assembler.applyDefaultResources(index, profile ? profile->field : serviceField);
 }
@@ -322,22 +319,21 @@ void AkashImporter::importExpose(qsizetype index, const YamlField &expose)
                 if (field.key == u"ip")
                     return u"IP endpoints are not kept: Berth gives TCP ports a public port on the "
                            u"provider's address"_s;
-                return u"`%1` has no Berth equivalent and is ignored"_s.arg(field.key);
+                return noEquivalent(field.key);
             });
         }
         entry.warnUnused([](const YamlField &field) {
             if (field.key == u"http_options")
                 return u"`http_options` are not kept: the provider's HTTP router applies its own "
                        u"limits"_s;
-            return u"`%1` has no Berth equivalent and is ignored"_s.arg(field.key);
+            return noEquivalent(field.key);
         });
         if (!port) {
             m_context.warn(entryField, u"an expose without `port` is ignored"_s);
             continue;
         }
         if (proto == u"udp") {
-            m_context.warn(entryField, u"UDP port %1 is not published: Berth publishes HTTP and "
-                                       u"TCP ports only"_s.arg(*port));
+            m_context.warn(entryField, unpublishedProtocol(proto, int(*port)));
             continue;
         }
         if (!m_assembler.claimPort(index, int(*port), entryField) || !global)

@@ -73,7 +73,7 @@ QString serviceKeyAdvice(const QString &key, const QString &container)
     if (key == u"configs")
         return u"`configs` are not imported: bake the files into the image, or store them in a "
                u"secret and mount it"_s;
-    return u"`%1` has no Berth equivalent and is ignored"_s.arg(key);
+    return noEquivalent(key);
 }
 
 std::optional<RestartPolicy> restartPolicyFromCompose(QString value)
@@ -169,11 +169,8 @@ void ComposeImporter::importService(const YamlField &serviceField)
             names = YamlMap(m_context, dependsOn).remainingKeys();
         else
             names = m_context.stringList(dependsOn).value_or(QStringList());
-        m_context.warn(
-            dependsOn,
-            u"`depends_on` is not kept: the containers of a Berth pod start together, "
-            u"in no set order; make %1 wait for %2 itself (retry until it answers)"_s.arg(
-                m_serviceName, names.join(u", "_s)));
+        m_context.warn(dependsOn,
+                       startOrderAdvice(dependsOn.key, m_serviceName, names.join(u", "_s)));
     }
     const QString container = m_assembler.container(index).name;
     service.warnUnused(
@@ -310,17 +307,10 @@ void ComposeImporter::importShortPort(qsizetype index, const YamlField &port)
                              u"is ignored"_s.arg(*text));
         return;
     }
-    if (protocol != u"tcp") {
-        m_context.warn(port, u"%1 port %2 is not published: Berth publishes HTTP and TCP ports "
-                             u"only"_s.arg(protocol.toUpper(), QString::number(containerPort)));
-        return;
-    }
-    if (!hostIp.isEmpty() && hostIp != u"0.0.0.0" && hostIp != u"::")
-        m_context.warn(port, u"host address %1 is not kept: Berth publishes port %2 on the "
-                             u"provider's public address; remove the port if it must stay "
-                             u"private"_s.arg(hostIp, QString::number(containerPort)));
-    publishPort(index, containerPort, hostPort > 0 ? std::optional<int>(hostPort) : std::nullopt,
-                QString(), port);
+    publishPort(index,
+                {containerPort, hostPort > 0 ? std::optional<int>(hostPort) : std::nullopt,
+                 protocol, hostIp, QString()},
+                port, port);
 }
 
 void ComposeImporter::importLongPort(qsizetype index, const YamlField &port)
@@ -332,17 +322,12 @@ void ComposeImporter::importLongPort(qsizetype index, const YamlField &port)
     const auto protocol = m_context.string(entry.take("protocol")).value_or(u"tcp"_s).toLower();
     const auto appProtocol = m_context.string(entry.take("app_protocol")).value_or(QString());
     const YamlField hostIpField = entry.take("host_ip");
-    const auto hostIp = m_context.string(hostIpField);
+    const auto hostIp = m_context.string(hostIpField).value_or(QString());
     entry.take("mode"); // host or ingress: how swarm routes it; Berth publishes either way
     entry.take("name"); // Berth names ports "<container>-<port>"
     entry.warnUnused();
     if (!target) {
         m_context.warn(port, u"a port without `target` is ignored: set the container port"_s);
-        return;
-    }
-    if (protocol != u"tcp") {
-        m_context.warn(port, u"%1 port %2 is not published: Berth publishes HTTP and TCP ports "
-                             u"only"_s.arg(protocol.toUpper(), QString::number(*target)));
         return;
     }
     std::optional<int> hostPort;
@@ -357,23 +342,27 @@ void ComposeImporter::importLongPort(qsizetype index, const YamlField &port)
             hostPort = value;
         }
     }
-    if (hostIp && *hostIp != u"0.0.0.0" && *hostIp != u"::")
-        m_context.warn(hostIpField, u"host address %1 is not kept: Berth publishes port %2 on "
-                                    u"the provider's public address; remove the port if it must "
-                                    u"stay private"_s.arg(*hostIp, QString::number(*target)));
-    publishPort(index, int(*target), hostPort, appProtocol, port);
+    publishPort(index, {int(*target), hostPort, protocol, hostIp, appProtocol}, port, hostIpField);
 }
 
-// app_protocol says what a port speaks; without it, common web ports are HTTP.
-void ComposeImporter::publishPort(qsizetype index, int containerPort, std::optional<int> hostPort,
-                                  const QString &appProtocol, const YamlField &source)
+void ComposeImporter::publishPort(qsizetype index, const PortMapping &mapping,
+                                  const YamlField &source, const YamlField &hostIpSource)
 {
+    if (mapping.protocol != u"tcp") {
+        m_context.warn(source, unpublishedProtocol(mapping.protocol, mapping.containerPort));
+        return;
+    }
+    if (!mapping.hostIp.isEmpty() && mapping.hostIp != u"0.0.0.0" && mapping.hostIp != u"::")
+        m_context.warn(hostIpSource,
+                       u"host address %1 is not kept: Berth publishes port %2 on the provider's "
+                       u"public address; remove the port if it must stay private"_s.arg(
+                           mapping.hostIp, QString::number(mapping.containerPort)));
     Port port;
-    port.containerPort = containerPort;
-    const bool http =
-        appProtocol.isEmpty() ? isCommonHttpPort(containerPort) : appProtocol.toLower() == u"http";
+    port.containerPort = mapping.containerPort;
+    const bool http = mapping.appProtocol.isEmpty() ? isCommonHttpPort(mapping.containerPort)
+                                                    : mapping.appProtocol.toLower() == u"http";
     port.protocol = http ? PortProtocol::Http : PortProtocol::Tcp;
-    m_assembler.publish(index, port, hostPort, source);
+    m_assembler.publish(index, port, mapping.hostPort, source);
 }
 
 void ComposeImporter::importExpose(qsizetype index, const YamlField &expose)
@@ -412,7 +401,7 @@ void ComposeImporter::importDeploy(qsizetype index, const YamlField &deployField
         if (field.key == u"update_config" || field.key == u"rollback_config")
             return u"`%1` is not kept: Berth replaces a pod's replicas itself on update"_s.arg(
                 field.key);
-        return u"`%1` has no Berth equivalent and is ignored"_s.arg(field.key);
+        return noEquivalent(field.key);
     });
 }
 
@@ -555,6 +544,8 @@ void ComposeImporter::importHealthcheck(qsizetype index, const YamlField &health
     m_assembler.container(index).healthCheck = check;
 }
 
+// A service without `restart` does not vote: the pod takes the first policy a
+// service names, and Berth's default (Always) when none does.
 void ComposeImporter::importRestart(const YamlField &restart)
 {
     const auto text = m_context.string(restart);

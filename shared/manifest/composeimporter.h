@@ -28,8 +28,17 @@ private:
     void importPorts(qsizetype index, const YamlField &ports);
     void importShortPort(qsizetype index, const YamlField &port);
     void importLongPort(qsizetype index, const YamlField &port);
-    void publishPort(qsizetype index, int containerPort, std::optional<int> hostPort,
-                     const QString &appProtocol, const YamlField &source);
+    struct PortMapping
+    {
+        int containerPort = 0;
+        std::optional<int> hostPort;
+        QString protocol; // lower case: tcp, udp, sctp
+        QString hostIp;
+        QString appProtocol;
+    };
+    // app_protocol says what a port speaks; without it, common web ports are HTTP.
+    void publishPort(qsizetype index, const PortMapping &mapping, const YamlField &source,
+                     const YamlField &hostIpSource);
     void importExpose(qsizetype index, const YamlField &expose);
     void importDeploy(qsizetype index, const YamlField &deploy);
     void importResources(qsizetype index, const YamlField &resources);

@@ -130,7 +130,7 @@ std::optional<SourceFormat> detectSourceFormat(const QByteArray &text)
         return std::nullopt;
     try {
         return detect(*documents);
-    } catch (const YAML::Exception &) {
+    } catch (const std::exception &) { // YAML::Exception and anything else
         return std::nullopt;
     }
 }
@@ -160,6 +160,13 @@ ImportResult importManifest(const QByteArray &text, std::optional<SourceFormat> 
             u"the file could not be converted: %1"_s.arg(QString::fromStdString(e.msg)),
             e.mark.line >= 0 ? SourceLocation{e.mark.line + 1, e.mark.column + 1}
                              : SourceLocation{}));
+        return result;
+    } catch (const std::exception &e) {
+        result.pod.reset();
+        result.diagnostics = context.takeDiagnostics();
+        result.diagnostics.append(documentError(
+            u"the file could not be converted (%1): please report this with the file"_s.arg(
+                QString::fromUtf8(e.what()))));
         return result;
     } catch (const ImportBudgetExceeded &) {
         result.pod.reset();

@@ -183,4 +183,27 @@ QString portName(const QString &container, int port, QSet<QString> &used)
     return name;
 }
 
+QString noEquivalent(const QString &key)
+{
+    return u"`%1` has no Berth equivalent and is ignored"_s.arg(key);
+}
+
+QString unpublishedProtocol(const QString &protocol, int port)
+{
+    return u"%1 port %2 is not published: Berth publishes HTTP and TCP ports only"_s.arg(
+        protocol.toUpper(), QString::number(port));
+}
+
+QString startOrderAdvice(const QString &key, const QString &service, const QString &awaited)
+{
+    return u"`%1` is not kept: the containers of a Berth pod start together, in no set order; "
+           u"make %2 wait for %3 itself (retry until it answers)"_s.arg(key, service, awaited);
+}
+
+QString registryCredentialsAdvice()
+{
+    return u"registry credentials are not imported: use a public image, or an encrypted image "
+           u"uploaded with the deployment"_s;
+}
+
 } // namespace berth::manifest::importing

@@ -43,4 +43,10 @@ bool isCommonHttpPort(int port);
 // "<container>-<port>" cut to 15 characters, with a letter, unique in used.
 QString portName(const QString &container, int port, QSet<QString> &used);
 
+// Warning texts the importers share.
+QString noEquivalent(const QString &key); // "`key` has no Berth equivalent and is ignored"
+QString unpublishedProtocol(const QString &protocol, int port);
+QString startOrderAdvice(const QString &key, const QString &service, const QString &awaited);
+QString registryCredentialsAdvice();
+
 } // namespace berth::manifest::importing

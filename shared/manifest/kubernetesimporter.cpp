@@ -57,12 +57,11 @@ QString podSpecAdvice(const QString &key)
         return u"init containers are not imported: Berth starts all containers together; do the "
                u"setup in the main container's command"_s;
     if (key == u"imagePullSecrets")
-        return u"registry credentials are not imported: use a public image, or an encrypted "
-               u"image uploaded with the deployment"_s;
+        return registryCredentialsAdvice();
     if (key == u"serviceAccountName" || key == u"serviceAccount" ||
         key == u"automountServiceAccountToken")
         return u"`%1` is not kept: pods on Berth have no Kubernetes API access"_s.arg(key);
-    return u"`%1` has no Berth equivalent and is ignored"_s.arg(key);
+    return noEquivalent(key);
 }
 
 QString containerAdvice(const QString &key)
@@ -74,7 +73,7 @@ QString containerAdvice(const QString &key)
                u"valueFrom.secretKeyRef)"_s;
     if (key == u"lifecycle")
         return u"lifecycle hooks are not run: do that work in the container's command"_s;
-    return u"`%1` has no Berth equivalent and is ignored"_s.arg(key);
+    return noEquivalent(key);
 }
 
 } // namespace
@@ -176,7 +175,7 @@ void KubernetesImporter::importWorkload(const YamlField &document, const QString
     spec.warnUnused([](const YamlField &field) {
         if (field.key == u"strategy")
             return u"`strategy` is not kept: Berth replaces a pod's replicas itself on update"_s;
-        return u"`%1` has no Berth equivalent and is ignored"_s.arg(field.key);
+        return noEquivalent(field.key);
     });
     root.warnUnused();
 }
@@ -201,7 +200,7 @@ void KubernetesImporter::importMetadata(const YamlField &metadata, bool naming)
         if (field.key == u"annotations")
             return u"annotations are not kept: Berth has no equivalent; use labels to find the "
                    u"pod by"_s;
-        return u"`%1` has no Berth equivalent and is ignored"_s.arg(field.key);
+        return noEquivalent(field.key);
     });
 }
 
@@ -360,7 +359,7 @@ void KubernetesImporter::importEnv(qsizetype index, const YamlField &env)
         ref.warnUnused([](const YamlField &field) {
             if (field.key == u"optional")
                 return u"`optional` is not kept: the secret must be supplied when you deploy"_s;
-            return u"`%1` has no Berth equivalent and is ignored"_s.arg(field.key);
+            return noEquivalent(field.key);
         });
         source.warnUnused();
         m_assembler.container(index).env.append(
@@ -387,9 +386,7 @@ void KubernetesImporter::importPorts(qsizetype index, const YamlField &ports)
         if (!name.isEmpty())
             m_portNumbers.insert(name, int(*containerPort));
         if (protocol != u"TCP") {
-            m_context.warn(portField,
-                           u"%1 port %2 is not published: Berth publishes HTTP and TCP "
-                           u"ports only"_s.arg(protocol, QString::number(*containerPort)));
+            m_context.warn(portField, unpublishedProtocol(protocol, int(*containerPort)));
             continue;
         }
         if (hostIp)
@@ -443,7 +440,7 @@ void KubernetesImporter::importVolumeMounts(qsizetype index, const YamlField &mo
             if (field.key == u"subPath" || field.key == u"subPathExpr")
                 return u"`%1` is not kept: the whole volume is mounted at mountPath"_s.arg(
                     field.key);
-            return u"`%1` has no Berth equivalent and is ignored"_s.arg(field.key);
+            return noEquivalent(field.key);
         });
         if (!name || !path || m_unmappedVolumes.contains(*name))
             continue; // an unmapped volume was reported with its mounts

@@ -183,9 +183,10 @@ Pod PodAssembler::finish()
             isHostAlias(source))
             addHostAlias(source);
     }
+    // A source scaled to zero keeps room for one replica (Berth's max is at least 1).
     const int replicas = m_replicas.value_or(1);
     m_pod.replicas.min = replicas;
-    m_pod.replicas.max = replicas;
+    m_pod.replicas.max = std::max(replicas, 1);
     if (m_restartPolicy)
         m_pod.restartPolicy = *m_restartPolicy;
     return m_pod;

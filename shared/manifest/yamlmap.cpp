@@ -1,5 +1,7 @@
 #include "manifest/yamlmap.h"
 
+#include "manifest/importhelpers.h"
+
 using namespace Qt::StringLiterals;
 
 namespace berth::manifest {
@@ -124,9 +126,7 @@ QStringList YamlMap::remainingKeys() const
 void YamlMap::warnUnused(const std::function<QString(const YamlField &)> &message)
 {
     for (const YamlField &field : takeAll()) {
-        m_context.warn(field,
-                       message ? message(field)
-                               : u"`%1` has no Berth equivalent and is ignored"_s.arg(field.key));
+        m_context.warn(field, message ? message(field) : importing::noEquivalent(field.key));
     }
 }
 
