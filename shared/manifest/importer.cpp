@@ -5,6 +5,7 @@
 #include "manifest/importcontext.h"
 #include "manifest/kubernetesimporter.h"
 #include "manifest/limits.h"
+#include "manifest/yamlguard.h"
 
 #include <array>
 #include <string>
@@ -16,6 +17,9 @@ using namespace Qt::StringLiterals;
 namespace berth::manifest {
 
 namespace {
+
+// A Kubernetes stream of more objects than this is not one pod's worth.
+constexpr int MaxDocuments = 1000;
 
 constexpr std::array<SourceFormat, 4> AllFormats{SourceFormat::Berth, SourceFormat::Compose,
                                                  SourceFormat::Kubernetes, SourceFormat::Akash};
@@ -63,7 +67,12 @@ std::optional<std::vector<YAML::Node>> parseDocuments(const QByteArray &text,
         return std::nullopt;
     }
     try {
-        return YAML::LoadAll(std::string(text.constData(), std::size_t(text.size())));
+        const std::string input(text.constData(), std::size_t(text.size()));
+        if (auto problem = checkYamlStream(input, MaxDocuments, limits::MaxNestingDepth)) {
+            diagnostics.append(*problem);
+            return std::nullopt;
+        }
+        return YAML::LoadAll(input);
     } catch (const YAML::Exception &e) {
         const SourceLocation location = e.mark.line >= 0
                                             ? SourceLocation{e.mark.line + 1, e.mark.column + 1}

@@ -186,11 +186,17 @@ private slots:
         QTest::newRow("over 1 MiB")
             << (QByteArray("services:\n  web:\n    image: nginx\n#") + QByteArray(MiB, 'x'))
             << std::optional<SourceFormat>() << u"more than the 1048576 bytes"_s;
-        QTest::newRow("10000 brackets")
-            << QByteArray(10000, '[') << std::optional<SourceFormat>() << u"not valid YAML"_s;
+        QTest::newRow("10000 brackets") << QByteArray(10000, '[') << std::optional<SourceFormat>()
+                                        << u"more than 64 levels deep"_s;
         QTest::newRow("10000 brackets as kubernetes")
             << QByteArray(10000, '[') << std::optional(SourceFormat::Kubernetes)
-            << u"not valid YAML"_s;
+            << u"more than 64 levels deep"_s;
+        // yaml-cpp 0.7 alone would loop forever on these.
+        QTest::newRow("stray comma")
+            << QByteArray(",") << std::optional<SourceFormat>() << u"stray ','"_s;
+        QTest::newRow("comma after a document")
+            << QByteArray("\"services\",") << std::optional(SourceFormat::Compose)
+            << u"stray ','"_s;
         QTest::newRow("deep block nesting") << (QByteArray("services:\n  web:\n    image: ") +
                                                 QByteArray(3000, '-').replace("-", "- "))
                                             << std::optional<SourceFormat>() << QString();
