@@ -11,7 +11,7 @@ namespace berth::manifest {
 
 // A docker-compose file (the Compose Specification) as one Berth pod: each
 // service becomes a container named after it. What Berth cannot express is
-// reported as a warning at its source (see docs/import.md).
+// reported as a warning at its source.
 class ComposeImporter
 {
 public:
