@@ -6,16 +6,17 @@ namespace berth {
 
 // Stable error codes shared by every layer. The numbers are part of the public
 // protocol (docs/protocol.md) and of berthctl's --json output: never renumber.
-enum class ErrorCode : int {
+enum class ErrorCode : int
+{
     None = 0,
-    InvalidArgument = 1,   // the caller passed something malformed
-    NotFound = 2,          // a file, deployment or object does not exist
-    TooLarge = 3,          // input exceeds a documented limit
-    ParseFailed = 4,       // syntax error in YAML, JSON or a frame
-    ValidationFailed = 5,  // well-formed but breaks a rule; details carry the list
-    Unsupported = 6,       // understood, but Berth cannot do it
-    IoFailed = 7,          // reading or writing a file or socket failed
-    Internal = 99,         // a bug: report it
+    InvalidArgument = 1,  // the caller passed something malformed
+    NotFound = 2,         // a file, deployment or object does not exist
+    TooLarge = 3,         // input exceeds a documented limit
+    ParseFailed = 4,      // syntax error in YAML, JSON or a frame
+    ValidationFailed = 5, // well-formed but breaks a rule; details carry the list
+    Unsupported = 6,      // understood, but Berth cannot do it
+    IoFailed = 7,         // reading or writing a file or socket failed
+    Internal = 99,        // a bug: report it
 };
 
 // An error that crosses a layer: a stable code plus a message that tells the

@@ -21,7 +21,12 @@ struct SourceLocation
 class SourceMap
 {
 public:
-    void insert(const QString &path, SourceLocation location) { m_locations.insert(path, location); }
+    // The first location recorded for a path stays.
+    void insert(const QString &path, SourceLocation location)
+    {
+        if (!m_locations.contains(path))
+            m_locations.insert(path, location);
+    }
     // The location of path, or of its nearest ancestor that has one.
     SourceLocation locate(const QString &path) const;
     bool isEmpty() const { return m_locations.isEmpty(); }
@@ -30,7 +35,11 @@ private:
     QHash<QString, SourceLocation> m_locations;
 };
 
-enum class Severity { Error, Warning };
+enum class Severity
+{
+    Error,
+    Warning
+};
 
 // One problem found in a manifest or an imported file. The message says what is
 // wrong and what to do about it.

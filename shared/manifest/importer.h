@@ -10,9 +10,15 @@
 namespace berth::manifest {
 
 // Formats a publisher may already have, convertible into a Berth manifest.
-enum class SourceFormat { Berth, Compose, Kubernetes, Akash };
+enum class SourceFormat
+{
+    Berth,
+    Compose,
+    Kubernetes,
+    Akash
+};
 
-QString toString(SourceFormat);                                   // "berth", "compose", ...
+QString toString(SourceFormat);                                      // "berth", "compose", ...
 std::optional<SourceFormat> sourceFormatFromString(const QString &); // the --from names
 
 struct ImportResult

@@ -3,10 +3,15 @@
 #include "manifest/parseresult.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 
 namespace berth::manifest {
 
-enum class ManifestFormat { Yaml, Json };
+enum class ManifestFormat
+{
+    Yaml,
+    Json
+};
 
 // Reads a berth/v1 manifest in YAML or JSON (JSON when the first non-blank
 // character is '{'), refusing files over limits::MaxFileBytes.

@@ -54,14 +54,18 @@ struct EnvVar
     bool operator==(const EnvVar &) const = default;
 };
 
-enum class PortProtocol { Http, Tcp };
+enum class PortProtocol
+{
+    Http,
+    Tcp
+};
 
 struct Port
 {
-    QString name;            // DNS label, unique in the pod
-    int containerPort = 0;   // 1..65535, unique in the pod (containers share a network)
+    QString name;          // DNS label, unique in the pod
+    int containerPort = 0; // 1..65535, unique in the pod (containers share a network)
     PortProtocol protocol = PortProtocol::Http;
-    QStringList hosts;       // http: the publisher's own host names (a generated one is always added)
+    QStringList hosts; // http: the publisher's own host names (a generated one is always added)
     std::optional<int> publicPort; // tcp: a requested public port; the provider may refuse it
     bool operator==(const Port &) const = default;
 };
@@ -90,7 +94,12 @@ struct VolumeMount
     bool operator==(const VolumeMount &) const = default;
 };
 
-enum class HealthCheckKind { Http, Tcp, Exec };
+enum class HealthCheckKind
+{
+    Http,
+    Tcp,
+    Exec
+};
 
 struct HealthCheck
 {
@@ -120,7 +129,12 @@ struct Container
     bool operator==(const Container &) const = default;
 };
 
-enum class VolumeKind { EmptyDir, Persistent, Secret };
+enum class VolumeKind
+{
+    EmptyDir,
+    Persistent,
+    Secret
+};
 
 struct SecretItem
 {
@@ -135,11 +149,16 @@ struct Volume
     VolumeKind kind = VolumeKind::EmptyDir;
     std::int64_t sizeBytes = 0; // emptyDir: size limit (0 = none); persistent: size (required)
     QString secretName;         // secret: which secret
-    QList<SecretItem> items;    // secret: which keys as which files (empty = every key, as its name)
+    QList<SecretItem> items; // secret: which keys as which files (empty = every key, as its name)
     bool operator==(const Volume &) const = default;
 };
 
-enum class RestartPolicy { Always, OnFailure, Never };
+enum class RestartPolicy
+{
+    Always,
+    OnFailure,
+    Never
+};
 
 struct Replicas
 {

@@ -22,17 +22,17 @@ constexpr std::int64_t Ki = 1024;
 // Longest suffixes first so that "Mi" is not read as "M" + garbage.
 const std::array<Unit, 12> ByteUnits{{
     {u"Ki", Ki},
-    {u"Mi", Ki * Ki},
-    {u"Gi", Ki * Ki * Ki},
-    {u"Ti", Ki * Ki * Ki * Ki},
-    {u"Pi", Ki * Ki * Ki * Ki * Ki},
-    {u"Ei", Ki * Ki * Ki * Ki * Ki * Ki},
+    {u"Mi", Ki *Ki},
+    {u"Gi", Ki *Ki *Ki},
+    {u"Ti", Ki *Ki *Ki *Ki},
+    {u"Pi", Ki *Ki *Ki *Ki *Ki},
+    {u"Ei", Ki *Ki *Ki *Ki *Ki *Ki},
     {u"k", K},
-    {u"M", K * K},
-    {u"G", K * K * K},
-    {u"T", K * K * K * K},
-    {u"P", K * K * K * K * K},
-    {u"E", K * K * K * K * K * K},
+    {u"M", K *K},
+    {u"G", K *K *K},
+    {u"T", K *K *K *K},
+    {u"P", K *K *K *K *K},
+    {u"E", K *K *K *K *K *K},
 }};
 
 // digits with at most one inner '.'

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "manifest/diagnostic.h"
+
+#include <QHash>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <optional>
+#include <yaml-cpp/yaml.h>
+
+namespace berth::manifest {
+
+// Typed, located reading of a yaml-cpp document: every value read records its
+// line and column in a SourceMap, and every type mistake becomes a Diagnostic
+// with the field path and a hint, so a reader can go on and report all of them.
+class YamlFields
+{
+public:
+    YamlFields(QList<Diagnostic> &diagnostics, SourceMap &sourceMap)
+        : m_diagnostics(diagnostics)
+        , m_sourceMap(sourceMap)
+    {}
+
+    // The entries of a mapping by key. Reports unknown keys (with a did-you-mean
+    // suggestion among known) and duplicate keys. nullopt when node is not a
+    // mapping (reported) ; an empty map when it is absent or null.
+    std::optional<QHash<QString, YAML::Node>> mapping(const YAML::Node &node, const QString &path,
+                                                      const QStringList &known);
+
+    // The items of a sequence; empty when absent or null; nullopt (reported) when
+    // node is something else.
+    std::optional<QList<YAML::Node>> sequence(const YAML::Node &node, const QString &path);
+
+    // Scalars. nullopt when absent or null (not reported: the caller knows whether
+    // the field is required) or when the value has the wrong type (reported).
+    std::optional<QString> text(const YAML::Node &node, const QString &path);
+    std::optional<std::int64_t> integer(const YAML::Node &node, const QString &path);
+    std::optional<int> smallInteger(const YAML::Node &node, const QString &path);
+    std::optional<bool> boolean(const YAML::Node &node, const QString &path);
+    std::optional<QStringList> textList(const YAML::Node &node, const QString &path);
+    std::optional<std::int64_t> cpuMillis(const YAML::Node &node, const QString &path);
+    std::optional<std::int64_t> bytes(const YAML::Node &node, const QString &path);
+
+    void error(const QString &path, const YAML::Node &node, const QString &message);
+    void record(const QString &path, const YAML::Node &node);
+
+    static bool isPresent(const YAML::Node &node) { return node.IsDefined() && !node.IsNull(); }
+    static SourceLocation locationOf(const YAML::Mark &mark);
+    static QString describe(const YAML::Node &node); // "a list", "text \"80\"", ...
+
+private:
+    bool expectScalar(const YAML::Node &node, const QString &path, const QString &expected);
+
+    QList<Diagnostic> &m_diagnostics;
+    SourceMap &m_sourceMap;
+};
+
+} // namespace berth::manifest
