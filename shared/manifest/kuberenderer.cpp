@@ -2,6 +2,7 @@
 
 #include "manifest/limits.h"
 #include "manifest/quantity.h"
+#include "manifest/yamlwriter.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -468,6 +469,11 @@ QList<QJsonObject> renderKubernetes(const Pod &pod, const RenderOptions &options
     }
     objects.append(workloadObject(context));
     return objects;
+}
+
+QByteArray renderKubernetesYaml(const Pod &pod, const RenderOptions &options)
+{
+    return toYamlDocuments(renderKubernetes(pod, options));
 }
 
 } // namespace berth::manifest

@@ -1,9 +1,14 @@
 #include "manifest/kuberenderer.h"
+#include "manifest/manifestcodec.h"
 
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTest>
+
+#include <yaml-cpp/yaml.h>
 
 using namespace Qt::StringLiterals;
 using namespace berth::manifest;
@@ -93,6 +98,29 @@ QJsonObject podSpec(const QList<QJsonObject> &objects)
 QJsonObject firstContainer(const QList<QJsonObject> &objects)
 {
     return podSpec(objects).value(u"containers"_s).toArray().first().toObject();
+}
+
+// The documents of a YAML stream as yaml-cpp reads them; empty on a parse error.
+std::vector<YAML::Node> loadAll(const QByteArray &yaml)
+{
+    try {
+        return YAML::LoadAll(yaml.toStdString());
+    } catch (const YAML::Exception &e) {
+        qWarning("YAML does not parse: %s", e.what());
+        return {};
+    }
+}
+
+QString text(const YAML::Node &node)
+{
+    return QString::fromStdString(node.as<std::string>());
+}
+
+// A scalar written as a string: quoted ("!" tag), so no reader takes it for a
+// number or a boolean.
+bool isQuoted(const YAML::Node &node)
+{
+    return node.IsScalar() && node.Tag() == "!";
 }
 
 const char *StandardLabels = R"({"app.kubernetes.io/name": "shop",
@@ -671,6 +699,134 @@ private slots:
                  (QStringList{u"Secret/shop-alpha"_s, u"Secret/shop-zeta"_s,
                               u"PersistentVolumeClaim/shop-b"_s, u"PersistentVolumeClaim/shop-a"_s,
                               u"Service/shop"_s, u"Deployment/shop"_s}));
+    }
+    void yamlReadsBack()
+    {
+        Pod pod = minimalPod();
+        pod.replicas = Replicas{0, 3, 10};
+        auto &web = pod.containers[0];
+        web.args = QStringList{u"line one\nline two"_s, u"--port=80"_s};
+        web.env = {EnvVar{u"DEBUG"_s, u"true"_s, {}}, EnvVar{u"ZIP"_s, u"0123"_s, {}},
+                   EnvVar{u"EMPTY"_s, {}, {}},
+                   EnvVar{u"TOKEN"_s, {}, SecretKeyRef{u"api"_s, u"token"_s}}};
+        web.ports.append(Port{u"http"_s, 80, PortProtocol::Http, {u"shop.example.com"_s}, {}});
+        web.resources.cpuMillis = 2000;
+        web.resources.gpu = Gpu{1, u"nvidia-a100"_s};
+        web.volumeMounts = {VolumeMount{u"creds"_s, u"/run/creds"_s, false},
+                            VolumeMount{u"data"_s, u"/data"_s, false}};
+        pod.volumes = {Volume{u"creds"_s, VolumeKind::Secret, 0, u"api"_s, {}},
+                       Volume{u"data"_s, VolumeKind::Persistent, 10LL << 30, {}, {}}};
+        RenderOptions options;
+        options.secretValues[u"api"_s][u"token"_s] = "s3cret";
+        const QByteArray yaml = renderKubernetesYaml(pod, options);
+        QVERIFY(yaml.startsWith("---\n"));
+        const auto documents = loadAll(yaml);
+        QCOMPARE(documents.size(), std::size_t(4));
+
+        const YAML::Node &secret = documents[0];
+        QCOMPARE(text(secret["kind"]), u"Secret"_s);
+        QCOMPARE(text(secret["metadata"]["name"]), u"shop-api"_s);
+        QCOMPARE(text(secret["data"]["token"]), u"czNjcmV0"_s);
+        QCOMPARE(text(documents[1]["kind"]), u"PersistentVolumeClaim"_s);
+        QVERIFY(isQuoted(documents[1]["spec"]["resources"]["requests"]["storage"]));
+        QCOMPARE(text(documents[1]["spec"]["resources"]["requests"]["storage"]), u"10Gi"_s);
+        QCOMPARE(text(documents[2]["kind"]), u"Service"_s);
+        QCOMPARE(documents[2]["spec"]["ports"][0]["port"].as<int>(), 80);
+
+        const YAML::Node &deployment = documents[3];
+        QCOMPARE(text(deployment["apiVersion"]), u"apps/v1"_s);
+        QCOMPARE(text(deployment["kind"]), u"Deployment"_s);
+        QCOMPARE(deployment["spec"]["replicas"].as<int>(), 1);
+        // Annotation values must stay strings for an API server to accept them.
+        QVERIFY(isQuoted(deployment["metadata"]["annotations"]["berth.io/replicas-min"]));
+        QCOMPARE(text(deployment["metadata"]["annotations"]["berth.io/replicas-min"]), u"0"_s);
+        QCOMPARE(text(deployment["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]),
+                 u"shop"_s);
+        const YAML::Node spec = deployment["spec"]["template"]["spec"];
+        QCOMPARE(text(spec["hostAliases"][0]["ip"]), u"127.0.0.1"_s);
+        QCOMPARE(text(spec["hostAliases"][0]["hostnames"][0]), u"web"_s);
+        QCOMPARE(text(spec["nodeSelector"]["berth.io/gpu-model"]), u"nvidia-a100"_s);
+        QCOMPARE(text(spec["volumes"][1]["persistentVolumeClaim"]["claimName"]), u"shop-data"_s);
+
+        const YAML::Node container = spec["containers"][0];
+        QCOMPARE(text(container["args"][0]), u"line one\nline two"_s);
+        const YAML::Node env = container["env"];
+        QVERIFY(isQuoted(env[0]["value"]));
+        QCOMPARE(text(env[0]["value"]), u"true"_s);
+        QVERIFY(isQuoted(env[1]["value"]));
+        QCOMPARE(text(env[1]["value"]), u"0123"_s);
+        QVERIFY(isQuoted(env[2]["value"]));
+        QCOMPARE(text(env[2]["value"]), QString());
+        QCOMPARE(text(env[3]["valueFrom"]["secretKeyRef"]["name"]), u"shop-api"_s);
+        QCOMPARE(container["ports"][0]["containerPort"].as<int>(), 80);
+        const YAML::Node limits = container["resources"]["limits"];
+        QCOMPARE(text(limits["cpu"]), u"2000m"_s);
+        QVERIFY(isQuoted(limits["nvidia.com/gpu"]));
+        QCOMPARE(text(limits["nvidia.com/gpu"]), u"1"_s);
+        QCOMPARE(container["volumeMounts"][0]["readOnly"].as<bool>(), true);
+    }
+
+    void yamlEmptyDirIsAMapping()
+    {
+        Pod pod = minimalPod();
+        pod.volumes = {Volume{u"tmp"_s, VolumeKind::EmptyDir, 0, {}, {}}};
+        pod.containers[0].volumeMounts = {VolumeMount{u"tmp"_s, u"/tmp"_s, false}};
+        const auto documents = loadAll(renderKubernetesYaml(pod));
+        QCOMPARE(documents.size(), std::size_t(1));
+        const YAML::Node emptyDir = documents[0]["spec"]["volumes"][0]["emptyDir"];
+        QVERIFY(emptyDir.IsMap());
+        QCOMPARE(emptyDir.size(), std::size_t(0));
+    }
+
+    // Every shipped example is valid and renders to YAML that reads back.
+    void examples()
+    {
+        const QDir dir(QStringLiteral(BERTH_EXAMPLES_DIR));
+        const auto files = dir.entryList({u"*.yaml"_s}, QDir::Files, QDir::Name);
+        QVERIFY2(files.size() >= 5, qPrintable(files.join(u", "_s)));
+        for (const auto &name : files) {
+            QFile file(dir.filePath(name));
+            QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(name));
+            const ParseResult parsed = loadManifest(file.readAll());
+            QStringList problems;
+            for (const auto &diagnostic : parsed.diagnostics)
+                problems.append(formatDiagnostic(name, diagnostic));
+            QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+
+            const auto documents = loadAll(renderKubernetesYaml(parsed.pod));
+            QVERIFY2(!documents.empty(), qPrintable(name));
+            const YAML::Node workload = documents.back();
+            const QString kind = text(workload["kind"]);
+            const YAML::Node spec =
+                kind == u"Deployment" ? workload["spec"]["template"]["spec"] : workload["spec"];
+            QVERIFY2(kind == u"Pod" || kind == u"Deployment", qPrintable(name));
+            QCOMPARE(spec["containers"].size(), std::size_t(parsed.pod.containers.size()));
+            QCOMPARE(text(workload["metadata"]["name"]), parsed.pod.metadata.name);
+        }
+    }
+
+    void examplesUseDeploymentsWhenScaling()
+    {
+        QFile file(QStringLiteral(BERTH_EXAMPLES_DIR "/multi-host.yaml"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const ParseResult parsed = loadManifest(file.readAll());
+        QVERIFY(parsed.ok());
+        const auto objects = renderKubernetes(parsed.pod);
+        QCOMPARE(kinds(objects), (QStringList{u"Secret"_s, u"Service"_s, u"Deployment"_s}));
+        const auto hostnames = podSpec(objects)
+                                   .value(u"hostAliases"_s)
+                                   .toArray()
+                                   .first()
+                                   .toObject()
+                                   .value(u"hostnames"_s)
+                                   .toArray();
+        QCOMPARE(hostnames, QJsonArray({u"frontend"_s, u"api"_s}));
+        const auto ports = onlyOfKind(objects, u"Service"_s)
+                               .value(u"spec"_s)
+                               .toObject()
+                               .value(u"ports"_s)
+                               .toArray();
+        QCOMPARE(ports.size(), 3);
     }
 };
 
