@@ -159,10 +159,13 @@ private slots:
         process.start(QStringLiteral(BERTH_APP_PATH), QStringList{});
         QVERIFY(process.waitForStarted(timeoutMs));
         QByteArray err;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            (err += process.readAllStandardError(),
-             err.contains("main window loaded") || process.state() != QProcess::Running),
-            timeoutMs);
+        const auto loadedOrEnded = [&] {
+            err += process.readAllStandardError();
+            return err.contains("main window loaded") || process.state() != QProcess::Running;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(loadedOrEnded(), timeoutMs);
+        // Let it render its first frames (where a ChartView without QApplication crashes).
+        QTest::qWait(1000);
         const bool running = process.state() == QProcess::Running;
         process.kill();
         process.waitForFinished(timeoutMs);
