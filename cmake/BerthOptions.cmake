@@ -37,9 +37,22 @@ if(BERTH_SANITIZE)
     target_link_options(berth_options INTERFACE -fsanitize=address,undefined)
 endif()
 
-# qmlcachegen output shadows freely; keep -Wshadow for our own code only.
+# qmlcachegen output shadows freely: keep -Wshadow for our own code and turn it off
+# only for the generated .rcc/qmlcache/<target>_*_qml.cpp sources of a QML module
+# (GCC needs -Wno-shadow=local: -Wno-shadow leaves -Wshadow=local on).
+# Runs at the end of the calling directory, so QML files added after the call count.
 function(berth_relax_generated target)
-    get_target_property(_srcdir ${target} BINARY_DIR)
-    set_source_files_properties(DIRECTORY ${_srcdir}
-        PROPERTIES COMPILE_OPTIONS "-Wno-shadow")
+    cmake_language(EVAL CODE "
+        cmake_language(DEFER CALL _berth_relax_generated_now [[${target}]])")
+endfunction()
+
+function(_berth_relax_generated_now target)
+    get_target_property(_sources ${target} SOURCES)
+    foreach(_source IN LISTS _sources)
+        if(_source MATCHES "/\\.rcc/qmlcache/${target}_.*_(qml|js|mjs)\\.cpp$")
+            set_property(SOURCE ${_source} TARGET_DIRECTORY ${target}
+                APPEND PROPERTY COMPILE_OPTIONS
+                    -Wno-shadow $<$<CXX_COMPILER_ID:GNU>:-Wno-shadow=local>)
+        endif()
+    endforeach()
 endfunction()
