@@ -27,6 +27,12 @@ target_compile_options(berth_options INTERFACE
     $<$<COMPILE_LANG_AND_ID:CXX,GNU>:-Wshadow=local>
     $<$<COMPILE_LANG_AND_ID:CXX,Clang>:-Wshadow>)
 
+# Fuzzing builds instrument every target for coverage; the fuzz targets link
+# libFuzzer itself (tests/fuzz).
+if(BERTH_FUZZ)
+    target_compile_options(berth_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()
+
 if(BERTH_WARNINGS_AS_ERRORS)
     target_compile_options(berth_options INTERFACE -Werror)
 endif()
