@@ -4,6 +4,7 @@
 #include "manifest/manifestreader.h"
 #include "manifest/quantity.h"
 #include "manifest/validator.h"
+#include "manifest/yamldocuments.h"
 #include "manifest/yamlwriter.h"
 
 #include <QJsonArray>
@@ -82,17 +83,26 @@ std::optional<Diagnostic> precheck(const QByteArray &text)
 ParseResult readDocument(const QByteArray &text)
 {
     ParseResult result;
+    const QList<YamlDocument> documents = splitYamlDocuments(text, 1);
+    if (documents.size() > 1) {
+        result.diagnostics.append(
+            documentError({documents[1].firstLine, 1},
+                          u"the file holds more than one document; a manifest is one pod: put "
+                          u"each pod in its own file"_s));
+        return result;
+    }
     try {
-        const std::vector<YAML::Node> documents = YAML::LoadAll(text.toStdString());
-        if (documents.size() > 1) {
+        const YAML::Node root =
+            documents.isEmpty() ? YAML::Node() : YAML::Load(documents[0].text.toStdString());
+        if (!documents.isEmpty() && root.IsNull()) {
             result.diagnostics.append(documentError(
-                YamlFields::locationOf(documents[1].Mark()),
-                u"the file holds %1 documents; a manifest is one pod: put each pod in its "
-                u"own file"_s.arg(documents.size())));
+                {documents[0].firstLine, 1},
+                u"the file holds no fields: a manifest is a mapping that starts with "
+                u"\"apiVersion: berth/v1\" and \"kind: Pod\""_s));
             return result;
         }
         ManifestReader reader(result.diagnostics, result.sourceMap);
-        result.pod = reader.read(documents.empty() ? YAML::Node() : documents.front());
+        result.pod = reader.read(root);
     } catch (const YAML::Exception &e) {
         result.diagnostics.append(
             documentError(YamlFields::locationOf(e.mark),

@@ -354,9 +354,10 @@ void checkPorts(Rules &rules, const QString &path, const QList<Port> &ports, Pod
         if (port.name.isEmpty())
             rules.error(namePath, u"a port needs a name, e.g. name: http"_s);
         else if (!PortName.match(port.name).hasMatch() ||
-                 !port.name.contains(QRegularExpression(u"[a-z]"_s)))
+                 !port.name.contains(QRegularExpression(u"[a-z]"_s)) || port.name.contains(u"--"_s))
             rules.error(namePath, u"port name \"%1\" must be 1-15 lower-case letters, digits "
-                                  u"and '-', with at least one letter"_s.arg(port.name.left(80)));
+                                  u"and '-', with at least one letter and no \"--\""_s.arg(
+                                      port.name.left(80)));
         else if (seen.portNames.contains(port.name))
             rules.error(namePath, u"port name \"%1\" is already used at %2; port names are "
                                   u"unique in the pod"_s.arg(port.name, seen.portNames[port.name]));

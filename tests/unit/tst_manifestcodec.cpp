@@ -263,13 +263,15 @@ private slots:
         QTest::newRow("scalar document") << QByteArray("just text\n") << QString() << 1 << 1
                                          << u"expected a mapping of fields"_s;
         QTest::newRow("two documents")
-            << (Minimal + "---\n" + Minimal) << QString() << 12 << 1 << u"holds 2 documents"_s;
+            << (Minimal + "---\n" + Minimal) << QString() << 12 << 1 << u"holds more than one document"_s;
         QTest::newRow("binary") << QByteArray("\x7f"
                                               "ELF\x02\x01\x01\x00\x00",
                                               9)
                                 << QString() << 1 << 8 << u"NUL byte"_s;
         QTest::newRow("not utf-8")
             << QByteArray("name: caf\xe9\n") << QString() << 1 << 1 << u"not UTF-8"_s;
+        QTest::newRow("stray comma") << QByteArray("  ,") << QString() << 1 << 1
+                                     << u"the file holds no fields"_s;
         QTest::newRow("deep nesting") << (QByteArray("a: ") + QByteArray(10000, '[')) << QString()
                                       << 1 << 68 << u"nested deeper than 64"_s;
         QTest::newRow("too large") << QByteArray(int(limits::MaxFileBytes) + 1, '#') << QString()

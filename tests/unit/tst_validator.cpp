@@ -194,6 +194,9 @@ private slots:
             "port name", [](Pod &p) { web(p).ports[0].name = u"very-long-port-name"_s; },
             u"containers[0].ports[0].name"_s, u"1-15 lower-case"_s);
         row(
+            "port name double dash", [](Pod &p) { web(p).ports[0].name = u"a--b"_s; },
+            u"containers[0].ports[0].name"_s, u"no \"--\""_s);
+        row(
             "port name digits", [](Pod &p) { web(p).ports[0].name = u"8080"_s; },
             u"containers[0].ports[0].name"_s, u"at least one letter"_s);
         row(
