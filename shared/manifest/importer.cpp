@@ -59,19 +59,12 @@ std::optional<SourceFormat> detect(const std::vector<YAML::Node> &documents)
 std::optional<std::vector<YAML::Node>> parseDocuments(const QByteArray &text,
                                                       QList<Diagnostic> &diagnostics)
 {
-    if (text.size() > limits::MaxFileBytes) {
-        diagnostics.append(documentError(
-            u"the file is %1 bytes, more than the %2 bytes an imported file may have: split it "
-            u"or remove what the pod does not need"_s.arg(text.size())
-                .arg(limits::MaxFileBytes)));
+    if (auto problem = checkYamlInput(text, MaxDocuments)) {
+        diagnostics.append(*problem);
         return std::nullopt;
     }
     try {
         const std::string input(text.constData(), std::size_t(text.size()));
-        if (auto problem = checkYamlStream(input, MaxDocuments, limits::MaxNestingDepth)) {
-            diagnostics.append(*problem);
-            return std::nullopt;
-        }
         return YAML::LoadAll(input);
     } catch (const YAML::Exception &e) {
         const SourceLocation location = e.mark.line >= 0

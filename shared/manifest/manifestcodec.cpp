@@ -4,12 +4,11 @@
 #include "manifest/manifestreader.h"
 #include "manifest/quantity.h"
 #include "manifest/validator.h"
-#include "manifest/yamldocuments.h"
+#include "manifest/yamlguard.h"
 #include "manifest/yamlwriter.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QStringDecoder>
 
 using namespace Qt::StringLiterals;
 
@@ -33,80 +32,22 @@ SourceLocation locationOfOffset(const QByteArray &text, qsizetype offset)
     return {int(before.count('\n')) + 1, int(offset - lastNewline)};
 }
 
-// Checks that hold whatever the syntax: size, encoding, nesting. Deeply nested
-// flow collections are refused before any recursive parser sees them.
-std::optional<Diagnostic> precheck(const QByteArray &text)
-{
-    if (text.size() > limits::MaxFileBytes)
-        return documentError({1, 1},
-                             u"the file is %1 bytes; manifests are limited to %2 "
-                             u"(1 MiB): split it or remove what is not needed"_s.arg(text.size())
-                                 .arg(limits::MaxFileBytes));
-    if (const auto nul = text.indexOf('\0'); nul >= 0)
-        return documentError(locationOfOffset(text, nul),
-                             u"the file contains a NUL byte: it is binary data, not YAML or "
-                             u"JSON text"_s);
-    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-    const QString decoded = decoder.decode(text);
-    if (decoder.hasError())
-        return documentError({1, 1}, u"the file is not UTF-8 text: save it as UTF-8"_s);
-    int depth = 0;
-    char quote = 0;
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (quote) {
-            if (c == '\\' && quote == '"')
-                ++i;
-            else if (c == quote || c == '\n')
-                quote = 0;
-            continue;
-        }
-        if (c == '"' || c == '\'') {
-            // A quote opens a string only where a value starts, not inside a word.
-            if (i == 0 || QByteArrayView(" \t\n[{,:-").contains(text[i - 1]))
-                quote = c;
-        } else if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\n')) {
-            while (i < text.size() && text[i] != '\n')
-                ++i;
-        } else if (c == '[' || c == '{') {
-            if (++depth > limits::MaxNestingDepth)
-                return documentError(locationOfOffset(text, i),
-                                     u"the document is nested deeper than %1 levels; a "
-                                     u"manifest needs far fewer"_s.arg(limits::MaxNestingDepth));
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return std::nullopt;
-}
-
 ParseResult readDocument(const QByteArray &text)
 {
     ParseResult result;
-    const QList<YamlDocument> documents = splitYamlDocuments(text, 1);
-    if (documents.size() > 1) {
-        result.diagnostics.append(
-            documentError({documents[1].firstLine, 1},
-                          u"the file holds more than one document; a manifest is one pod: put "
-                          u"each pod in its own file"_s));
+    if (auto problem = checkYamlInput(text, 1)) {
+        result.diagnostics.append(*problem);
         return result;
     }
     try {
-        const YAML::Node root =
-            documents.isEmpty() ? YAML::Node() : YAML::Load(documents[0].text.toStdString());
-        if (!documents.isEmpty() && root.IsNull()) {
-            result.diagnostics.append(documentError(
-                {documents[0].firstLine, 1},
-                u"the file holds no fields: a manifest is a mapping that starts with "
-                u"\"apiVersion: berth/v1\" and \"kind: Pod\""_s));
-            return result;
-        }
+        // checkYamlInput() has seen the whole stream end: Load cannot loop.
+        const YAML::Node root = YAML::Load(text.toStdString());
         ManifestReader reader(result.diagnostics, result.sourceMap);
         result.pod = reader.read(root);
     } catch (const YAML::Exception &e) {
         result.diagnostics.append(
             documentError(YamlFields::locationOf(e.mark),
-                          u"not valid YAML: %1"_s.arg(QString::fromStdString(e.msg))));
+                          u"the file is not valid YAML: %1"_s.arg(QString::fromStdString(e.msg))));
     }
     return result;
 }
@@ -265,7 +206,7 @@ QJsonObject toJson(const Volume &volume)
 
 ParseResult parseManifest(const QByteArray &text, ManifestFormat format)
 {
-    if (auto problem = precheck(text)) {
+    if (auto problem = checkTextInput(text)) {
         ParseResult result;
         result.diagnostics.append(*problem);
         return result;

@@ -1,5 +1,9 @@
 #include "manifest/yamlguard.h"
 
+#include "manifest/limits.h"
+
+#include <QStringDecoder>
+
 #include <sstream>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -23,7 +27,7 @@ public:
         : m_maxDepth(maxDepth)
     {}
 
-    void OnDocumentStart(const YAML::Mark &) override {}
+    void OnDocumentStart(const YAML::Mark &mark) override { lastDocumentStart = mark; }
     void OnDocumentEnd() override {}
     void OnNull(const YAML::Mark &, YAML::anchor_t) override {}
     void OnAlias(const YAML::Mark &, YAML::anchor_t) override {}
@@ -52,11 +56,25 @@ private:
 
     int m_maxDepth;
     int m_depth = 0;
+
+public:
+    YAML::Mark lastDocumentStart = YAML::Mark::null_mark();
 };
 
 SourceLocation locationOf(const YAML::Mark &mark)
 {
     return mark.line >= 0 ? SourceLocation{mark.line + 1, mark.column + 1} : SourceLocation{};
+}
+
+SourceLocation locationOfOffset(const QByteArray &text, qsizetype offset)
+{
+    const QByteArray before = text.left(offset);
+    return {int(before.count('\n')) + 1, int(offset - before.lastIndexOf('\n'))};
+}
+
+Diagnostic inputError(SourceLocation location, const QString &message)
+{
+    return Diagnostic{Severity::Error, QString(), location, message};
 }
 
 } // namespace
@@ -69,12 +87,15 @@ std::optional<Diagnostic> checkYamlStream(const std::string &text, int maxDocume
     try {
         for (int documents = 0; parser.HandleNextDocument(counter);) {
             if (++documents > maxDocuments)
-                return Diagnostic{Severity::Error,
-                                  QString(),
-                                  {},
-                                  u"the file holds more than %1 YAML documents (or a stray ',' "
-                                  u"where a document should start): split it, or remove the "
-                                  u"stray character"_s.arg(maxDocuments)};
+                return Diagnostic{
+                    Severity::Error, QString(), locationOf(counter.lastDocumentStart),
+                    maxDocuments == 1
+                        ? u"the file holds more than one document (or a stray ',' where a "
+                          u"document should start): a manifest is one pod, put each pod in its "
+                          u"own file"_s
+                        : u"the file holds more than %1 YAML documents (or a stray ',' where a "
+                          u"document should start): split it, or remove the stray "
+                          u"character"_s.arg(maxDocuments)};
         }
     } catch (const TooDeep &tooDeep) {
         return Diagnostic{Severity::Error, QString(), locationOf(tooDeep.mark),
@@ -82,6 +103,36 @@ std::optional<Diagnostic> checkYamlStream(const std::string &text, int maxDocume
                           u"flatten it"_s.arg(maxDepth)};
     }
     return std::nullopt;
+}
+
+std::optional<Diagnostic> checkTextInput(const QByteArray &text)
+{
+    if (text.size() > limits::MaxFileBytes)
+        return inputError({1, 1},
+                          u"the file is %1 bytes; Berth reads files of at most %2 bytes "
+                          u"(1 MiB): split it or remove what is not needed"_s.arg(text.size())
+                              .arg(limits::MaxFileBytes));
+    if (const auto nul = text.indexOf('\0'); nul >= 0)
+        return inputError(locationOfOffset(text, nul),
+                          u"the file contains a NUL byte: it is binary data, not YAML or JSON "
+                          u"text"_s);
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    const QString decoded = decoder.decode(text); // decoding happens on conversion
+    if (decoder.hasError())
+        return inputError({1, 1}, u"the file is not UTF-8 text: save it as UTF-8"_s);
+    return std::nullopt;
+}
+
+std::optional<Diagnostic> checkYamlInput(const QByteArray &text, int maxDocuments)
+{
+    if (auto problem = checkTextInput(text))
+        return problem;
+    try {
+        return checkYamlStream(text.toStdString(), maxDocuments, limits::MaxNestingDepth);
+    } catch (const YAML::Exception &e) {
+        return inputError(locationOf(e.mark),
+                          u"the file is not valid YAML: %1"_s.arg(QString::fromStdString(e.msg)));
+    }
 }
 
 } // namespace berth::manifest

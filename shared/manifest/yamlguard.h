@@ -2,6 +2,8 @@
 
 #include "manifest/diagnostic.h"
 
+#include <QByteArray>
+
 #include <optional>
 #include <string>
 
@@ -14,5 +16,14 @@ namespace berth::manifest {
 // ever sees text it is known to finish. Returns the problem, if any; throws
 // YAML::Exception on a syntax error, like LoadAll() would.
 std::optional<Diagnostic> checkYamlStream(const std::string &text, int maxDocuments, int maxDepth);
+
+// What every reader of YAML or JSON checks first, whatever the format: the size
+// limit, binary data (NUL bytes), UTF-8.
+std::optional<Diagnostic> checkTextInput(const QByteArray &text);
+
+// checkTextInput(), then checkYamlStream() with limits::MaxNestingDepth (syntax
+// errors become diagnostics too). A stream of more than maxDocuments documents
+// is an error located at the first document too many.
+std::optional<Diagnostic> checkYamlInput(const QByteArray &text, int maxDocuments);
 
 } // namespace berth::manifest

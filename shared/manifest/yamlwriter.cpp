@@ -15,12 +15,41 @@ namespace berth::manifest {
 namespace {
 
 // Keys people expect first, in this order; others follow alphabetically.
-constexpr std::array<std::string_view, 26> LeadingKeys{
-    "apiVersion",    "kind",        "metadata",   "name",      "namespace",    "labels",
-    "annotations",   "type",        "spec",       "replicas",  "selector",     "template",
-    "restartPolicy", "hostAliases", "containers", "image",     "command",      "args",
-    "workingDir",    "env",         "ports",      "resources", "volumeMounts", "healthCheck",
-    "volumes",       "data"};
+// Covers both Berth manifests and the Kubernetes objects they render into.
+constexpr std::array LeadingKeys{std::string_view("apiVersion"),
+                                 std::string_view("kind"),
+                                 std::string_view("metadata"),
+                                 std::string_view("name"),
+                                 std::string_view("namespace"),
+                                 std::string_view("labels"),
+                                 std::string_view("annotations"),
+                                 std::string_view("type"),
+                                 std::string_view("spec"),
+                                 std::string_view("selector"),
+                                 std::string_view("template"),
+                                 std::string_view("containers"),
+                                 std::string_view("image"),
+                                 std::string_view("command"),
+                                 std::string_view("args"),
+                                 std::string_view("workingDir"),
+                                 std::string_view("env"),
+                                 std::string_view("value"),
+                                 std::string_view("ports"),
+                                 std::string_view("containerPort"),
+                                 std::string_view("protocol"),
+                                 std::string_view("hosts"),
+                                 std::string_view("publicPort"),
+                                 std::string_view("resources"),
+                                 std::string_view("cpu"),
+                                 std::string_view("memory"),
+                                 std::string_view("ephemeralStorage"),
+                                 std::string_view("volumeMounts"),
+                                 std::string_view("healthCheck"),
+                                 std::string_view("volumes"),
+                                 std::string_view("replicas"),
+                                 std::string_view("restartPolicy"),
+                                 std::string_view("hostAliases"),
+                                 std::string_view("data")};
 
 int keyRank(const QString &key)
 {

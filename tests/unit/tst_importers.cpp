@@ -96,7 +96,7 @@ private slots:
             << garbage << std::optional(SourceFormat::Compose) << QString();
         QTest::newRow("over 1 MiB")
             << (QByteArray("services:\n  web:\n    image: nginx\n#") + QByteArray(MiB, 'x'))
-            << std::optional<SourceFormat>() << u"more than the 1048576 bytes"_s;
+            << std::optional<SourceFormat>() << u"at most 1048576 bytes"_s;
         QTest::newRow("10000 brackets") << QByteArray(10000, '[') << std::optional<SourceFormat>()
                                         << u"more than 64 levels deep"_s;
         QTest::newRow("10000 brackets as kubernetes")

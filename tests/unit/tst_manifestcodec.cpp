@@ -262,20 +262,20 @@ private slots:
             << QByteArray("\n# nothing\n") << QString() << 0 << 0 << u"the file is empty"_s;
         QTest::newRow("scalar document") << QByteArray("just text\n") << QString() << 1 << 1
                                          << u"expected a mapping of fields"_s;
-        QTest::newRow("two documents")
-            << (Minimal + "---\n" + Minimal) << QString() << 12 << 1 << u"holds more than one document"_s;
+        QTest::newRow("two documents") << (Minimal + "---\n" + Minimal) << QString() << 11 << 1
+                                       << u"holds more than one document"_s;
         QTest::newRow("binary") << QByteArray("\x7f"
                                               "ELF\x02\x01\x01\x00\x00",
                                               9)
                                 << QString() << 1 << 8 << u"NUL byte"_s;
         QTest::newRow("not utf-8")
             << QByteArray("name: caf\xe9\n") << QString() << 1 << 1 << u"not UTF-8"_s;
-        QTest::newRow("stray comma") << QByteArray("  ,") << QString() << 1 << 1
-                                     << u"the file holds no fields"_s;
+        QTest::newRow("stray comma")
+            << QByteArray("  ,") << QString() << 1 << 3 << u"a stray ','"_s;
         QTest::newRow("deep nesting") << (QByteArray("a: ") + QByteArray(10000, '[')) << QString()
-                                      << 1 << 68 << u"nested deeper than 64"_s;
+                                      << 1 << 36 << u"more than 64 levels deep"_s;
         QTest::newRow("too large") << QByteArray(int(limits::MaxFileBytes) + 1, '#') << QString()
-                                   << 1 << 1 << u"limited to 1048576 (1 MiB)"_s;
+                                   << 1 << 1 << u"at most 1048576 bytes (1 MiB)"_s;
         QByteArray api = Minimal;
         api.replace("berth/v1", "v1");
         QTest::newRow("foreign apiVersion")
