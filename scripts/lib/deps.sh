@@ -28,7 +28,7 @@ berth_install_apt() {
     local log
     log=$(mktemp)
     if ! { $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-           $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+           $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
                "${missing[@]}"; } >"$log" 2>&1; then
         cat "$log" >&2
         rm -f "$log"

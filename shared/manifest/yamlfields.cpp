@@ -71,6 +71,60 @@ void YamlFields::error(const QString &path, const YAML::Node &node, const QStrin
     m_diagnostics.append(d);
 }
 
+void YamlFields::collectEntries(const YAML::Node &node, const QString &path,
+                                const QStringList &known, QHash<QString, YAML::Node> &entries,
+                                bool merged, int mergeDepth)
+{
+    QList<YAML::Node> mergeSources;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+        // Copies: yaml-cpp's iterator hands out temporaries.
+        const YAML::Node keyNode = it->first;
+        const YAML::Node valueNode = it->second;
+        if (!keyNode.IsScalar()) {
+            error(path, keyNode, u"a field name must be text, got %1"_s.arg(describe(keyNode)));
+            continue;
+        }
+        const QString key = scalarText(keyNode);
+        const QString keyPath = joinPath(path, key);
+        // "<<: *defaults" merges another mapping's fields (YAML merge key).
+        if (key == u"<<" && !isQuoted(keyNode)) {
+            if (valueNode.IsMap())
+                mergeSources.append(valueNode);
+            else if (valueNode.IsSequence())
+                for (const auto &source : valueNode)
+                    mergeSources.append(source);
+            continue;
+        }
+        if (!known.contains(key)) {
+            const QString suggestion = closestMatch(key, known);
+            error(keyPath, keyNode,
+                  suggestion.isEmpty() ? u"unknown field \"%1\"; the fields here are: %2"_s.arg(
+                                             shorten(key), known.join(u", "_s))
+                                       : u"unknown field \"%1\"; did you mean \"%2\"?"_s.arg(
+                                             shorten(key), suggestion));
+            continue;
+        }
+        if (entries.contains(key)) {
+            // A field of the mapping itself overrides a merged one, silently.
+            if (!merged)
+                error(keyPath, keyNode, u"field \"%1\" appears twice; keep one of them"_s.arg(key));
+            continue;
+        }
+        entries.insert(key, valueNode);
+        // Scalars are located at their value; collections at their key, which is
+        // where a reader looks for what is missing inside them.
+        record(keyPath, valueNode.IsScalar() ? valueNode : keyNode);
+    }
+    for (const auto &source : std::as_const(mergeSources)) {
+        if (!source.IsMap() || mergeDepth >= 8) {
+            error(path, source,
+                  u"\"<<\" merges mappings (<<: *name), got %1"_s.arg(describe(source)));
+            continue;
+        }
+        collectEntries(source, path, known, entries, true, mergeDepth + 1);
+    }
+}
+
 std::optional<QHash<QString, YAML::Node>>
 YamlFields::mapping(const YAML::Node &node, const QString &path, const QStringList &known)
 {
@@ -83,34 +137,7 @@ YamlFields::mapping(const YAML::Node &node, const QString &path, const QStringLi
               u"expected a mapping of fields (key: value lines), got %1"_s.arg(describe(node)));
         return std::nullopt;
     }
-    for (auto it = node.begin(); it != node.end(); ++it) {
-        // Copies: yaml-cpp's iterator hands out temporaries.
-        const YAML::Node keyNode = it->first;
-        const YAML::Node valueNode = it->second;
-        if (!keyNode.IsScalar()) {
-            error(path, keyNode, u"a field name must be text, got %1"_s.arg(describe(keyNode)));
-            continue;
-        }
-        const QString key = scalarText(keyNode);
-        const QString keyPath = joinPath(path, key);
-        if (!known.contains(key)) {
-            const QString suggestion = closestMatch(key, known);
-            error(keyPath, keyNode,
-                  suggestion.isEmpty() ? u"unknown field \"%1\"; the fields here are: %2"_s.arg(
-                                             shorten(key), known.join(u", "_s))
-                                       : u"unknown field \"%1\"; did you mean \"%2\"?"_s.arg(
-                                             shorten(key), suggestion));
-            continue;
-        }
-        if (entries.contains(key)) {
-            error(keyPath, keyNode, u"field \"%1\" appears twice; keep one of them"_s.arg(key));
-            continue;
-        }
-        entries.insert(key, valueNode);
-        // Scalars are located at their value; collections at their key, which is
-        // where a reader looks for what is missing inside them.
-        record(keyPath, valueNode.IsScalar() ? valueNode : keyNode);
-    }
+    collectEntries(node, path, known, entries, false, 0);
     return entries;
 }
 

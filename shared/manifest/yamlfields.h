@@ -51,6 +51,9 @@ public:
     static QString describe(const YAML::Node &node); // "a list", "text \"80\"", ...
 
 private:
+    // Adds the fields of node (and of the mappings it merges with "<<") to entries.
+    void collectEntries(const YAML::Node &node, const QString &path, const QStringList &known,
+                        QHash<QString, YAML::Node> &entries, bool merged, int mergeDepth);
     bool expectScalar(const YAML::Node &node, const QString &path, const QString &expected);
 
     QList<Diagnostic> &m_diagnostics;

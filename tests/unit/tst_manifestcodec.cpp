@@ -369,6 +369,28 @@ containers:
         QCOMPARE(parsed.pod.containers.at(1).resources, parsed.pod.containers.at(0).resources);
     }
 
+    void mergeKeysApply()
+    {
+        const QByteArray text = R"(apiVersion: berth/v1
+kind: Pod
+metadata: {name: web}
+containers:
+  - &base
+    name: a
+    image: busybox
+    resources: {cpu: 100m, memory: 32Mi}
+  - <<: *base
+    name: b
+    colour: blue
+)";
+        const ParseResult parsed = loadManifest(text);
+        QCOMPARE(parsed.diagnostics.size(), 1); // the unknown field only; "name" overrides
+        QCOMPARE(parsed.diagnostics.front().path, u"containers[1].colour"_s);
+        QCOMPARE(parsed.pod.containers.at(1).name, u"b"_s);
+        QCOMPARE(parsed.pod.containers.at(1).image, parsed.pod.containers.at(0).image);
+        QCOMPARE(parsed.pod.containers.at(1).resources.memoryBytes, 32LL << 20);
+    }
+
     void diagnosticFormat()
     {
         Diagnostic d{
