@@ -230,7 +230,8 @@ int importCommand(CommandContext &context)
         context.err << name << ": " << file.error << "\n";
         return ExitFailure;
     }
-    const ImportResult imported = importManifest(file.text, format);
+    ImportResult imported = importManifest(file.text, format);
+    sortByLocation(imported.diagnostics); // in file order, as a reader goes through it
     printDiagnostics(context.err, name, imported.diagnostics);
     if (!imported.pod || hasErrors(imported.diagnostics))
         return ExitFailure;

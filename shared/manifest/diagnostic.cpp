@@ -1,5 +1,8 @@
 #include "manifest/diagnostic.h"
 
+#include <algorithm>
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 namespace berth::manifest {
@@ -39,6 +42,15 @@ bool hasErrors(const QList<Diagnostic> &diagnostics)
 {
     return std::any_of(diagnostics.cbegin(), diagnostics.cend(),
                        [](const Diagnostic &d) { return d.severity == Severity::Error; });
+}
+
+void sortByLocation(QList<Diagnostic> &diagnostics)
+{
+    std::stable_sort(diagnostics.begin(), diagnostics.end(),
+                     [](const Diagnostic &a, const Diagnostic &b) {
+                         return std::pair(a.location.line, a.location.column) <
+                                std::pair(b.location.line, b.location.column);
+                     });
 }
 
 void locateAll(QList<Diagnostic> &diagnostics, const SourceMap &map)

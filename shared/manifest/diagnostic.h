@@ -57,6 +57,9 @@ QString formatDiagnostic(const QString &file, const Diagnostic &diagnostic);
 
 bool hasErrors(const QList<Diagnostic> &diagnostics);
 
+// In file order (stable: diagnostics at one place keep their order).
+void sortByLocation(QList<Diagnostic> &diagnostics);
+
 // Fills in unknown locations from the source map.
 void locateAll(QList<Diagnostic> &diagnostics, const SourceMap &map);
 

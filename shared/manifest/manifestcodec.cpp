@@ -245,11 +245,7 @@ ParseResult loadManifest(const QByteArray &text)
         }
     }
     locateAll(result.diagnostics, result.sourceMap);
-    std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
-                     [](const Diagnostic &a, const Diagnostic &b) {
-                         return std::pair(a.location.line, a.location.column) <
-                                std::pair(b.location.line, b.location.column);
-                     });
+    sortByLocation(result.diagnostics);
     return result;
 }
 
