@@ -55,6 +55,19 @@ QString YamlFields::describe(const YAML::Node &node)
     return u"nothing"_s;
 }
 
+bool YamlFields::spend(std::int64_t units, const YAML::Node &node, const QString &path)
+{
+    const bool wasSpent = m_work > WorkBudget;
+    m_work += units;
+    if (m_work <= WorkBudget)
+        return true;
+    if (!wasSpent)
+        error(path, node,
+              u"the document expands, through YAML aliases (*name), into far more than its "
+              u"size: write the repeated parts out, or use fewer aliases"_s);
+    return false;
+}
+
 void YamlFields::record(const QString &path, const YAML::Node &node)
 {
     const auto location = locationOf(node.Mark());
@@ -137,6 +150,8 @@ YamlFields::mapping(const YAML::Node &node, const QString &path, const QStringLi
               u"expected a mapping of fields (key: value lines), got %1"_s.arg(describe(node)));
         return std::nullopt;
     }
+    if (!spend(std::int64_t(node.size()) + 1, node, path))
+        return std::nullopt;
     collectEntries(node, path, known, entries, false, 0);
     return entries;
 }
@@ -152,6 +167,8 @@ std::optional<QList<YAML::Node>> YamlFields::sequence(const YAML::Node &node, co
               u"expected a list (\"- item\" lines or [a, b]), got %1"_s.arg(describe(node)));
         return std::nullopt;
     }
+    if (!spend(std::int64_t(node.size()) + 1, node, path))
+        return std::nullopt;
     for (const auto &item : node)
         items.append(item);
     return items;
@@ -168,7 +185,8 @@ bool YamlFields::expectScalar(const YAML::Node &node, const QString &path, const
 
 std::optional<QString> YamlFields::text(const YAML::Node &node, const QString &path)
 {
-    if (!isPresent(node) || !expectScalar(node, path, u"text"_s))
+    if (!isPresent(node) || !expectScalar(node, path, u"text"_s) ||
+        !spend(std::int64_t(node.Scalar().size()) + 1, node, path))
         return std::nullopt;
     return scalarText(node);
 }

@@ -44,6 +44,11 @@ public:
     std::optional<std::int64_t> bytes(const YAML::Node &node, const QString &path);
 
     void error(const QString &path, const YAML::Node &node, const QString &message);
+
+    // Work allowed per document, in characters read plus nodes visited: a 1 MiB
+    // file uses at most about 2M; YAML aliases could otherwise make a small file
+    // expand into billions ("billion laughs").
+    static constexpr std::int64_t WorkBudget = 16 * 1024 * 1024;
     void record(const QString &path, const YAML::Node &node);
 
     static bool isPresent(const YAML::Node &node) { return node.IsDefined() && !node.IsNull(); }
@@ -55,9 +60,12 @@ private:
     void collectEntries(const YAML::Node &node, const QString &path, const QStringList &known,
                         QHash<QString, YAML::Node> &entries, bool merged, int mergeDepth);
     bool expectScalar(const YAML::Node &node, const QString &path, const QString &expected);
+    // Counts work against WorkBudget; false (reported once) when it is spent.
+    bool spend(std::int64_t units, const YAML::Node &node, const QString &path);
 
     QList<Diagnostic> &m_diagnostics;
     SourceMap &m_sourceMap;
+    std::int64_t m_work = 0;
 };
 
 } // namespace berth::manifest

@@ -391,6 +391,30 @@ containers:
         QCOMPARE(parsed.pod.containers.at(1).resources.memoryBytes, 32LL << 20);
     }
 
+    void aliasBombIsRefused()
+    {
+        // 64 containers of 64 env lists of 64 aliases of a 4 KiB value: a few KiB
+        // of text that would expand into gigabytes.
+        QByteArray text = "apiVersion: berth/v1\nkind: Pod\nmetadata: {name: web}\n"
+                          "x-big: &big \"" +
+                          QByteArray(4096, 'x') + "\"\n";
+        text += "x-env: &env [";
+        for (int i = 0; i < 64; ++i)
+            text += "{name: V, value: *big}, ";
+        text +=
+            "]\nx-c: &c {name: a, image: busybox, env: *env, resources: {cpu: 1, memory: 1Gi}}\n";
+        text += "containers: [";
+        for (int i = 0; i < 4096; ++i)
+            text += "*c, ";
+        text += "]\n";
+        const ParseResult parsed = loadManifest(text);
+        QVERIFY(!parsed.ok());
+        const auto found = std::find_if(
+            parsed.diagnostics.cbegin(), parsed.diagnostics.cend(),
+            [](const Diagnostic &d) { return d.message.contains(u"through YAML aliases"_s); });
+        QVERIFY2(found != parsed.diagnostics.cend(), qPrintable(describe(parsed.diagnostics)));
+    }
+
     void diagnosticFormat()
     {
         Diagnostic d{
