@@ -1,6 +1,7 @@
 #include "manifest/importcontext.h"
 
 #include "manifest/quantity.h"
+#include "manifest/yamlguard.h"
 
 using namespace Qt::StringLiterals;
 
@@ -31,10 +32,7 @@ QString displayName(const YamlField &field)
 
 SourceLocation ImportContext::locationOf(const YAML::Node &node)
 {
-    const YAML::Mark mark = node.Mark();
-    if (mark.line < 0 || mark.column < 0)
-        return {};
-    return {mark.line + 1, mark.column + 1};
+    return sourceLocation(node.Mark());
 }
 
 YamlField ImportContext::root(const YAML::Node &document)

@@ -67,11 +67,9 @@ std::optional<std::vector<YAML::Node>> parseDocuments(const QByteArray &text,
         const std::string input(text.constData(), std::size_t(text.size()));
         return YAML::LoadAll(input);
     } catch (const YAML::Exception &e) {
-        const SourceLocation location = e.mark.line >= 0
-                                            ? SourceLocation{e.mark.line + 1, e.mark.column + 1}
-                                            : SourceLocation{};
-        diagnostics.append(documentError(
-            u"the file is not valid YAML: %1"_s.arg(QString::fromStdString(e.msg)), location));
+        diagnostics.append(
+            documentError(u"the file is not valid YAML: %1"_s.arg(QString::fromStdString(e.msg)),
+                          sourceLocation(e.mark)));
     } catch (const std::exception &e) {
         diagnostics.append(documentError(
             u"the file could not be read as YAML: %1"_s.arg(QString::fromUtf8(e.what()))));
@@ -160,8 +158,7 @@ ImportResult importManifest(const QByteArray &text, std::optional<SourceFormat> 
         result.diagnostics = context.takeDiagnostics();
         result.diagnostics.append(documentError(
             u"the file could not be converted: %1"_s.arg(QString::fromStdString(e.msg)),
-            e.mark.line >= 0 ? SourceLocation{e.mark.line + 1, e.mark.column + 1}
-                             : SourceLocation{}));
+            sourceLocation(e.mark)));
         return result;
     } catch (const std::exception &e) {
         result.pod.reset();

@@ -24,14 +24,6 @@ Diagnostic documentError(SourceLocation location, const QString &message)
     return d;
 }
 
-SourceLocation locationOfOffset(const QByteArray &text, qsizetype offset)
-{
-    offset = std::clamp<qsizetype>(offset, 0, text.size());
-    const QByteArray before = text.left(offset);
-    const qsizetype lastNewline = before.lastIndexOf('\n');
-    return {int(before.count('\n')) + 1, int(offset - lastNewline)};
-}
-
 ParseResult readDocument(const QByteArray &text)
 {
     ParseResult result;
@@ -46,7 +38,7 @@ ParseResult readDocument(const QByteArray &text)
         result.pod = reader.read(root);
     } catch (const YAML::Exception &e) {
         result.diagnostics.append(
-            documentError(YamlFields::locationOf(e.mark),
+            documentError(sourceLocation(e.mark),
                           u"the file is not valid YAML: %1"_s.arg(QString::fromStdString(e.msg))));
     }
     return result;
@@ -63,7 +55,7 @@ ParseResult parseJson(const QByteArray &text)
     const QJsonDocument document = QJsonDocument::fromJson(text, &error);
     if (error.error != QJsonParseError::NoError) {
         ParseResult result;
-        result.diagnostics.append(documentError(locationOfOffset(text, error.offset),
+        result.diagnostics.append(documentError(sourceLocationAt(text, error.offset),
                                                 u"not valid JSON: %1"_s.arg(error.errorString())));
         return result;
     }

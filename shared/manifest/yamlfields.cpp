@@ -2,6 +2,7 @@
 
 #include "core/suggest.h"
 #include "manifest/quantity.h"
+#include "manifest/yamlguard.h"
 
 #include <QSet>
 
@@ -30,13 +31,6 @@ QString shorten(const QString &text)
 }
 
 } // namespace
-
-SourceLocation YamlFields::locationOf(const YAML::Mark &mark)
-{
-    if (mark.is_null() || mark.line < 0)
-        return {};
-    return {mark.line + 1, mark.column + 1};
-}
 
 QString YamlFields::describe(const YAML::Node &node)
 {
@@ -70,7 +64,7 @@ bool YamlFields::spend(std::int64_t units, const YAML::Node &node, const QString
 
 void YamlFields::record(const QString &path, const YAML::Node &node)
 {
-    const auto location = locationOf(node.Mark());
+    const auto location = sourceLocation(node.Mark());
     if (location.isKnown())
         m_sourceMap.insert(path, location);
 }
@@ -79,7 +73,7 @@ void YamlFields::error(const QString &path, const YAML::Node &node, const QStrin
 {
     Diagnostic d;
     d.path = path;
-    d.location = node.IsDefined() ? locationOf(node.Mark()) : SourceLocation{};
+    d.location = node.IsDefined() ? sourceLocation(node.Mark()) : SourceLocation{};
     d.message = message;
     m_diagnostics.append(d);
 }

@@ -52,7 +52,6 @@ public:
     void record(const QString &path, const YAML::Node &node);
 
     static bool isPresent(const YAML::Node &node) { return node.IsDefined() && !node.IsNull(); }
-    static SourceLocation locationOf(const YAML::Mark &mark);
     static QString describe(const YAML::Node &node); // "a list", "text \"80\"", ...
 
 private:

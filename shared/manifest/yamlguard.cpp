@@ -4,6 +4,7 @@
 
 #include <QStringDecoder>
 
+#include <algorithm>
 #include <sstream>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -61,23 +62,26 @@ public:
     YAML::Mark lastDocumentStart = YAML::Mark::null_mark();
 };
 
-SourceLocation locationOf(const YAML::Mark &mark)
-{
-    return mark.line >= 0 ? SourceLocation{mark.line + 1, mark.column + 1} : SourceLocation{};
-}
-
-SourceLocation locationOfOffset(const QByteArray &text, qsizetype offset)
-{
-    const QByteArray before = text.left(offset);
-    return {int(before.count('\n')) + 1, int(offset - before.lastIndexOf('\n'))};
-}
-
 Diagnostic inputError(SourceLocation location, const QString &message)
 {
     return Diagnostic{Severity::Error, QString(), location, message};
 }
 
 } // namespace
+
+SourceLocation sourceLocation(const YAML::Mark &mark)
+{
+    if (mark.is_null() || mark.line < 0 || mark.column < 0)
+        return {};
+    return {mark.line + 1, mark.column + 1};
+}
+
+SourceLocation sourceLocationAt(const QByteArray &text, qsizetype offset)
+{
+    offset = std::clamp<qsizetype>(offset, 0, text.size());
+    const QByteArray before = text.left(offset);
+    return {int(before.count('\n')) + 1, int(offset - before.lastIndexOf('\n'))};
+}
 
 std::optional<Diagnostic> checkYamlStream(const std::string &text, int maxDocuments, int maxDepth)
 {
@@ -88,7 +92,7 @@ std::optional<Diagnostic> checkYamlStream(const std::string &text, int maxDocume
         for (int documents = 0; parser.HandleNextDocument(counter);) {
             if (++documents > maxDocuments)
                 return Diagnostic{
-                    Severity::Error, QString(), locationOf(counter.lastDocumentStart),
+                    Severity::Error, QString(), sourceLocation(counter.lastDocumentStart),
                     maxDocuments == 1
                         ? u"the file holds more than one document (or a stray ',' where a "
                           u"document should start): a manifest is one pod, put each pod in its "
@@ -98,7 +102,7 @@ std::optional<Diagnostic> checkYamlStream(const std::string &text, int maxDocume
                           u"character"_s.arg(maxDocuments)};
         }
     } catch (const TooDeep &tooDeep) {
-        return Diagnostic{Severity::Error, QString(), locationOf(tooDeep.mark),
+        return Diagnostic{Severity::Error, QString(), sourceLocation(tooDeep.mark),
                           u"the file nests lists and mappings more than %1 levels deep: "
                           u"flatten it"_s.arg(maxDepth)};
     }
@@ -113,7 +117,7 @@ std::optional<Diagnostic> checkTextInput(const QByteArray &text)
                           u"(1 MiB): split it or remove what is not needed"_s.arg(text.size())
                               .arg(limits::MaxFileBytes));
     if (const auto nul = text.indexOf('\0'); nul >= 0)
-        return inputError(locationOfOffset(text, nul),
+        return inputError(sourceLocationAt(text, nul),
                           u"the file contains a NUL byte: it is binary data, not YAML or JSON "
                           u"text"_s);
     QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
@@ -130,7 +134,7 @@ std::optional<Diagnostic> checkYamlInput(const QByteArray &text, int maxDocument
     try {
         return checkYamlStream(text.toStdString(), maxDocuments, limits::MaxNestingDepth);
     } catch (const YAML::Exception &e) {
-        return inputError(locationOf(e.mark),
+        return inputError(sourceLocation(e.mark),
                           u"the file is not valid YAML: %1"_s.arg(QString::fromStdString(e.msg)));
     }
 }

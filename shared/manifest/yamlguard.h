@@ -6,8 +6,14 @@
 
 #include <optional>
 #include <string>
+#include <yaml-cpp/mark.h>
 
 namespace berth::manifest {
+
+// yaml-cpp's 0-based mark as a 1-based location; unknown for a null mark.
+SourceLocation sourceLocation(const YAML::Mark &mark);
+// The location of a byte offset in text.
+SourceLocation sourceLocationAt(const QByteArray &text, qsizetype offset);
 
 // yaml-cpp 0.7 (Debian 12) never returns from YAML::LoadAll() on some inputs: a
 // stray ',' where a document should start ("," or "\"x\",") yields empty
