@@ -284,4 +284,31 @@ std::optional<std::int64_t> YamlFields::bytes(const YAML::Node &node, const QStr
     return *parsed;
 }
 
+std::optional<MappingFields> YamlFields::fieldsOf(const YAML::Node &node, const QString &path,
+                                                  const QStringList &known)
+{
+    auto entries = mapping(node, path, known);
+    if (!entries)
+        return std::nullopt;
+    return MappingFields(*this, std::move(*entries), path);
+}
+
+std::optional<QString> MappingFields::oneOf(const QStringList &choices, const YAML::Node &node,
+                                            const QString &what) const
+{
+    QStringList present;
+    for (const auto &choice : choices) {
+        if (has(choice))
+            present.append(choice);
+    }
+    if (present.size() == 1)
+        return present.front();
+    if (present.isEmpty())
+        m_fields->error(m_path, node, u"%1 needs one of: %2"_s.arg(what, choices.join(u", "_s)));
+    else
+        m_fields->error(m_path, node,
+                        u"%1 has %2: keep exactly one"_s.arg(what, present.join(u" and "_s)));
+    return std::nullopt;
+}
+
 } // namespace berth::manifest
