@@ -65,8 +65,11 @@ contract Wallet1271 {
 }
 `;
 
-/** { ReentrantToken: {abi, bytecode}, Wallet1271: {abi, bytecode} } */
+let cached = null;
+
+/** { ReentrantToken: {abi, bytecode}, Wallet1271: {abi, bytecode} }, compiled once per process. */
 export function compileMocks() {
+    if (cached) return cached;
     const solc = require('solc');
     const input = {
         language: 'Solidity',
@@ -88,5 +91,6 @@ export function compileMocks() {
     for (const [name, c] of Object.entries(output.contracts['test/Mocks.sol'])) {
         out[name] = { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` };
     }
+    cached = out;
     return out;
 }

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { encodeAbiParameters, encodeFunctionData, getAddress, hashTypedData, keccak256, maxUint256, parseEventLogs, toHex } from 'viem';
+import {
+    encodeAbiParameters,
+    encodeFunctionData,
+    getAddress,
+    hashTypedData,
+    keccak256,
+    maxUint256,
+    parseEventLogs,
+    toHex,
+} from 'viem';
 import { startAnvil } from './anvil.mjs';
 import { compileMocks } from './escrow-mocks.mjs';
 import { connect, deploy, expectRevert, loadArtifact, write } from './helpers.mjs';
@@ -44,7 +53,8 @@ describe('Escrow', () => {
     let nextNonce = 1n;
 
     const rpc = (method, params = []) => ctx.publicClient.request({ method, params });
-    const read = (functionName, args = []) => ctx.publicClient.readContract({ address: escrow, abi, functionName, args });
+    const read = (functionName, args = []) =>
+        ctx.publicClient.readContract({ address: escrow, abi, functionName, args });
     const balance = (who) =>
         ctx.publicClient.readContract({ address: token, abi: tokenAbi, functionName: 'balanceOf', args: [who] });
     const call = (account, functionName, args) => ({ address: escrow, abi, functionName, args, account, gas: GAS });
@@ -94,9 +104,17 @@ describe('Escrow', () => {
         };
     }
     const sign = (q, signer = provider, dom = domain()) =>
-        ctx.walletClient.signTypedData({ account: signer, domain: dom, types: QUOTE_TYPES, primaryType: 'Quote', message: q });
+        ctx.walletClient.signTypedData({
+            account: signer,
+            domain: dom,
+            types: QUOTE_TYPES,
+            primaryType: 'Quote',
+            message: q,
+        });
     const idOf = (pub, prov, dep) =>
-        keccak256(encodeAbiParameters([{ type: 'address' }, { type: 'address' }, { type: 'bytes32' }], [pub, prov, dep]));
+        keccak256(
+            encodeAbiParameters([{ type: 'address' }, { type: 'address' }, { type: 'bytes32' }], [pub, prov, dep]),
+        );
 
     /** Opens a channel at `ts`; returns its id, the quote and the receipt. */
     async function openAt(ts, q, deposit, prov = provider) {
@@ -112,8 +130,9 @@ describe('Escrow', () => {
         token = getAddress(await deploy(ctx, 'TestToken', deployer, ['Test USD', 'tUSD']));
         escrow = getAddress(await deploy(ctx, 'Escrow', deployer));
         for (const who of [publisher, other, delegate]) {
-            await write(ctx, { address: token, abi: tokenAbi, functionName: 'mint', args: [who, 1_000_000n * USD], account: who });
-            await write(ctx, { address: token, abi: tokenAbi, functionName: 'approve', args: [escrow, maxUint256], account: who });
+            const tok = (functionName, args) => ({ address: token, abi: tokenAbi, functionName, args, account: who });
+            await write(ctx, tok('mint', [who, 1_000_000n * USD]));
+            await write(ctx, tok('approve', [escrow, maxUint256]));
         }
         clock = (await ctx.publicClient.getBlock()).timestamp;
     });
@@ -124,9 +143,11 @@ describe('Escrow', () => {
 
     test('quoteDigest is the EIP-712 hash viem computes for the documented domain and type', async () => {
         const q = quote();
-        assert.equal(await read('quoteDigest', [q]), hashTypedData({ domain: domain(), types: QUOTE_TYPES, primaryType: 'Quote', message: q }));
+        const digest = hashTypedData({ domain: domain(), types: QUOTE_TYPES, primaryType: 'Quote', message: q });
+        assert.equal(await read('quoteDigest', [q]), digest);
         assert.equal(await read('QUOTE_TYPEHASH'), keccak256(toHex(QUOTE_TYPE_STRING)));
-        assert.equal(await read('channelIdOf', [publisher, provider, q.deploymentId]), idOf(publisher, provider, q.deploymentId));
+        const id = idOf(publisher, provider, q.deploymentId);
+        assert.equal(await read('channelIdOf', [publisher, provider, q.deploymentId]), id);
         assert.equal(await read('deployer'), deployer);
         assert.equal(await read('MAX_RATE'), MAX_RATE);
         assert.equal(await read('MAX_NOTICE_PERIOD'), YEAR);
@@ -184,9 +205,13 @@ describe('Escrow', () => {
         await expectRevert(ctx, call(publisher, 'open', [q, provider, sig, 0n]), 'ZeroAmount');
 
         const over = quote({ deploymentId: deployment(11n), ratePerSecond: MAX_RATE + 1n });
-        await expectRevert(ctx, call(publisher, 'open', [over, provider, await sign(over), 1n]), 'RateTooHigh', [MAX_RATE + 1n]);
+        const overSig = await sign(over);
+        await expectRevert(ctx, call(publisher, 'open', [over, provider, overSig, 1n]), 'RateTooHigh', [MAX_RATE + 1n]);
         const long = quote({ deploymentId: deployment(11n), noticePeriod: YEAR + 1n });
-        await expectRevert(ctx, call(publisher, 'open', [long, provider, await sign(long), 1n]), 'NoticePeriodTooLong', [YEAR + 1n]);
+        const longSig = await sign(long);
+        await expectRevert(ctx, call(publisher, 'open', [long, provider, longSig, 1n]), 'NoticePeriodTooLong', [
+            YEAR + 1n,
+        ]);
         const noToken = quote({ deploymentId: deployment(11n), token: ZERO });
         await expectRevert(ctx, call(publisher, 'open', [noToken, provider, await sign(noToken), 1n]), 'ZeroAddress');
         // None of the failed attempts used the nonce.
@@ -210,7 +235,8 @@ describe('Escrow', () => {
         await expectRevert(ctx, call(publisher, 'open', [q, provider, await sign(q, other), 1n]), 'InvalidSignature');
         // The publisher raises... no, lowers the signed rate.
         const good = await sign(q);
-        await expectRevert(ctx, call(publisher, 'open', [{ ...q, ratePerSecond: 1n }, provider, good, 1n]), 'InvalidSignature');
+        const cheaper = { ...q, ratePerSecond: 1n };
+        await expectRevert(ctx, call(publisher, 'open', [cheaper, provider, good, 1n]), 'InvalidSignature');
         // Naming a different provider than the signer.
         await expectRevert(ctx, call(publisher, 'open', [q, provider2, good, 1n]), 'InvalidSignature');
         // Signed for another chain or another contract.
@@ -226,10 +252,12 @@ describe('Escrow', () => {
         const q = quote({ deploymentId: deployment(14n) });
         const { id } = await openAt(clock + 1n, q, 10n * USD);
         // Replaying the very same quote and signature.
-        await expectRevert(ctx, call(publisher, 'open', [q, provider, await sign(q), 1n]), 'NonceUsed', [provider, q.nonce]);
+        const replay = call(publisher, 'open', [q, provider, await sign(q), 1n]);
+        await expectRevert(ctx, replay, 'NonceUsed', [provider, q.nonce]);
         // The same nonce for another deployment.
         const q2 = { ...q, deploymentId: deployment(15n) };
-        await expectRevert(ctx, call(publisher, 'open', [q2, provider, await sign(q2), 1n]), 'NonceUsed', [provider, q.nonce]);
+        const other2 = call(publisher, 'open', [q2, provider, await sign(q2), 1n]);
+        await expectRevert(ctx, other2, 'NonceUsed', [provider, q.nonce]);
         // The same nonce is independent per provider.
         const q3 = { ...q, deploymentId: deployment(15n) };
         await openAt(clock + 1n, q3, 1n, provider2);
@@ -434,7 +462,9 @@ describe('Escrow', () => {
 
         const p0 = await balance(publisher);
         const r1 = await txAt(t0 + 10n, publisher, 'topUp', [id, 2n * USD]);
-        assert.deepEqual(events(r1, 'ToppedUp'), [{ channelId: id, payer: publisher, amount: 2n * USD, deposit: 3n * USD }]);
+        assert.deepEqual(events(r1, 'ToppedUp'), [
+            { channelId: id, payer: publisher, amount: 2n * USD, deposit: 3n * USD },
+        ]);
         assert.equal(await balance(publisher), p0 - 2n * USD);
 
         const rd = await txAt(clock + 1n, publisher, 'setDelegate', [delegate, true]);
@@ -500,13 +530,21 @@ describe('Escrow', () => {
         // Signed by another provider than the channel's.
         await expectRevert(ctx, call(publisher, 'changeRate', [id, q2, await sign(q2, provider2)]), 'InvalidSignature');
         // The opening quote cannot be replayed to re-rate.
-        await expectRevert(ctx, call(publisher, 'changeRate', [id, q, await sign(q)]), 'NonceUsed', [provider, q.nonce]);
+        const replay = call(publisher, 'changeRate', [id, q, await sign(q)]);
+        await expectRevert(ctx, replay, 'NonceUsed', [provider, q.nonce]);
 
         const t1 = t0 + 1000n;
         const receipt = await txAt(t1, publisher, 'changeRate', [id, q2, sig2]);
         const before = (PER_HOUR * 1000n) / SCALE;
         assert.deepEqual(events(receipt, 'RateChanged'), [
-            { channelId: id, oldRate: PER_HOUR, newRate: 3n * PER_HOUR, noticePeriod: 50n, nonce: q2.nonce, accruedBefore: before },
+            {
+                channelId: id,
+                oldRate: PER_HOUR,
+                newRate: 3n * PER_HOUR,
+                noticePeriod: 50n,
+                nonce: q2.nonce,
+                accruedBefore: before,
+            },
         ]);
         const c = await read('channel', [id]);
         assert.equal(c.accruedBefore, before);
@@ -525,7 +563,8 @@ describe('Escrow', () => {
         await txAt(t2, publisher, 'requestClose', [id]);
         assert.equal((await read('channel', [id])).stopAt, t2 + 50n);
         const q3 = quote({ deploymentId: q.deploymentId });
-        await expectRevert(ctx, call(publisher, 'changeRate', [id, q3, await sign(q3)]), 'ChannelStopping', [id, t2 + 50n]);
+        const late = call(publisher, 'changeRate', [id, q3, await sign(q3)]);
+        await expectRevert(ctx, late, 'ChannelStopping', [id, t2 + 50n]);
 
         await mineAt(t2 + 1000n);
         const served = before + (3n * PER_HOUR * 650n) / SCALE;
@@ -613,7 +652,14 @@ describe('Escrow', () => {
         const mocks = compileMocks();
         const { abi: reAbi, bytecode } = mocks.ReentrantToken;
         const evil = await deployMock({ abi: reAbi, bytecode }, deployer);
-        const tok = (account, functionName, args) => ({ address: evil, abi: reAbi, functionName, args, account, gas: GAS });
+        const tok = (account, functionName, args) => ({
+            address: evil,
+            abi: reAbi,
+            functionName,
+            args,
+            account,
+            gas: GAS,
+        });
         await send(tok(publisher, 'mint', [publisher, 100n * USD]));
         await send(tok(publisher, 'approve', [escrow, maxUint256]));
 
@@ -636,10 +682,12 @@ describe('Escrow', () => {
 
         // Disarmed, the same settle works and pays exactly once.
         await send(tok(other, 'disarm', []));
-        const bal = (who) => ctx.publicClient.readContract({ address: evil, abi: reAbi, functionName: 'balanceOf', args: [who] });
+        const bal = (who) =>
+            ctx.publicClient.readContract({ address: evil, abi: reAbi, functionName: 'balanceOf', args: [who] });
         const p0 = await bal(publisher);
         await txAt(clock + 1n, other, 'settle', [id]);
-        const served = (PER_HOUR * ((await read('channel', [id])).stopAt - (await read('channel', [id])).start)) / SCALE;
+        const c = await read('channel', [id]);
+        const served = (PER_HOUR * (c.stopAt - c.start)) / SCALE;
         assert.equal(await bal(provider), served);
         assert.equal(await bal(publisher), p0 + 10n * USD - served);
         assert.equal(await bal(escrow), 0n);
@@ -661,7 +709,8 @@ describe('Escrow', () => {
 
         await setNext(t0 + 100n);
         const data = encodeFunctionData({ abi, functionName: 'claim', args: [id] });
-        await write(ctx, { address: wallet, abi: Wallet1271.abi, functionName: 'exec', args: [escrow, data], account: provider2, gas: GAS });
+        const exec = { address: wallet, abi: Wallet1271.abi, functionName: 'exec', args: [escrow, data] };
+        await write(ctx, { ...exec, account: provider2, gas: GAS });
         assert.equal(await balance(wallet), (PER_HOUR * 100n) / SCALE);
         // The owner's own account is not the provider.
         await expectRevert(ctx, call(provider2, 'claim', [id]), 'NotProvider', [provider2]);
@@ -686,7 +735,8 @@ describe('Escrow', () => {
         await txAt(clock + 1n, other, 'setDelegate', [delegate, true]);
 
         // The model: per channel, the served segments (rate, seconds) and what was paid.
-        const model = new Map(); // id -> { pub, prov, dep, rate, notice, start, stopAt, deposit, before, claimed, settled }
+        // id -> { pub, prov, rate, notice, start, stopAt, deposit, before, claimed, settled }
+        const model = new Map();
         const received = new Map(); // id -> provider's total receipts from this channel (this run)
         const accruedOf = (m, now) => {
             if (m.settled) return m.claimed;
@@ -711,10 +761,27 @@ describe('Escrow', () => {
                 if (live) continue;
                 const rate = BigInt(1 + rnd(5)) * PER_HOUR + BigInt(rnd(1000));
                 const notice = BigInt(rnd(3)) * 300n;
-                const q = quote({ publisher: pub, deploymentId: dep, ratePerSecond: rate, noticePeriod: notice, validUntil: t });
+                const q = quote({
+                    publisher: pub,
+                    deploymentId: dep,
+                    ratePerSecond: rate,
+                    noticePeriod: notice,
+                    validUntil: t,
+                });
                 const deposit = BigInt(1 + rnd(3)) * USD + BigInt(rnd(1000));
                 await openAt(t, q, deposit, prov);
-                model.set(id, { pub, prov, rate, notice, start: t, stopAt: 0n, deposit, before: 0n, claimed: 0n, settled: false });
+                model.set(id, {
+                    pub,
+                    prov,
+                    rate,
+                    notice,
+                    start: t,
+                    stopAt: 0n,
+                    deposit,
+                    before: 0n,
+                    claimed: 0n,
+                    settled: false,
+                });
                 received.set(id, 0n);
                 bound.set(id, { done: 0n, rate, start: t });
             } else if (kind === 1 && live) {
@@ -751,7 +818,13 @@ describe('Escrow', () => {
                 m.settled = true;
             } else if (kind === 7 && live && m.stopAt === 0n) {
                 const rate = BigInt(rnd(6)) * PER_HOUR + BigInt(rnd(1000));
-                const q = quote({ publisher: pub, deploymentId: dep, ratePerSecond: rate, noticePeriod: m.notice, validUntil: t });
+                const q = quote({
+                    publisher: pub,
+                    deploymentId: dep,
+                    ratePerSecond: rate,
+                    noticePeriod: m.notice,
+                    validUntil: t,
+                });
                 const sig = await sign(q, prov);
                 m.before = accruedOf(m, t);
                 const b = bound.get(id);
@@ -790,7 +863,7 @@ describe('Escrow', () => {
                     held += cm.deposit - cm.claimed;
                 }
             }
-            assert.equal(await balance(escrow), escrow0 + held, 'the escrow holds exactly the open channels’ unpaid funds');
+            assert.equal(await balance(escrow), escrow0 + held, "the escrow holds the open channels' unpaid funds");
             const total = (await Promise.all([...parties, escrow].map(balance))).reduce((a, b) => a + b, 0n);
             assert.equal(total, total0, 'token totals are conserved');
         }
