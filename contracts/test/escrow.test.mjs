@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-    encodeAbiParameters,
     encodeFunctionData,
     getAddress,
     hashTypedData,
@@ -12,7 +11,17 @@ import {
 } from 'viem';
 import { startAnvil } from './anvil.mjs';
 import { compileMocks } from './escrow-mocks.mjs';
-import { connect, deploy, expectRevert, loadArtifact, write } from './helpers.mjs';
+import {
+    QUOTE_TYPES,
+    channelIdOf,
+    connect,
+    deploy,
+    escrowDomain,
+    expectRevert,
+    loadArtifact,
+    signQuote,
+    write,
+} from './helpers.mjs';
 
 const { abi } = loadArtifact('Escrow');
 const tokenAbi = loadArtifact('TestToken').abi;
@@ -23,17 +32,6 @@ const GAS = 1_000_000n; // explicit gas: no estimation at the latest block's (ea
 const MAX_RATE = 2n ** 128n - 1n;
 const YEAR = 365n * 24n * 3600n;
 
-const QUOTE_TYPES = {
-    Quote: [
-        { name: 'publisher', type: 'address' },
-        { name: 'deploymentId', type: 'bytes32' },
-        { name: 'token', type: 'address' },
-        { name: 'ratePerSecond', type: 'uint256' },
-        { name: 'noticePeriod', type: 'uint64' },
-        { name: 'validUntil', type: 'uint64' },
-        { name: 'nonce', type: 'uint256' },
-    ],
-};
 const QUOTE_TYPE_STRING =
     'Quote(address publisher,bytes32 deploymentId,address token,uint256 ratePerSecond,uint64 noticePeriod,uint64 validUntil,uint256 nonce)';
 
@@ -58,7 +56,7 @@ describe('Escrow', () => {
     const balance = (who) =>
         ctx.publicClient.readContract({ address: token, abi: tokenAbi, functionName: 'balanceOf', args: [who] });
     const call = (account, functionName, args) => ({ address: escrow, abi, functionName, args, account, gas: GAS });
-    const domain = () => ({ name: 'Berth Escrow', version: '1', chainId: 31337, verifyingContract: escrow });
+    const domain = () => escrowDomain(escrow);
 
     /** The next block (and so the next transaction) gets timestamp `ts`. */
     async function setNext(ts) {
@@ -103,18 +101,8 @@ describe('Escrow', () => {
             ...overrides,
         };
     }
-    const sign = (q, signer = provider, dom = domain()) =>
-        ctx.walletClient.signTypedData({
-            account: signer,
-            domain: dom,
-            types: QUOTE_TYPES,
-            primaryType: 'Quote',
-            message: q,
-        });
-    const idOf = (pub, prov, dep) =>
-        keccak256(
-            encodeAbiParameters([{ type: 'address' }, { type: 'address' }, { type: 'bytes32' }], [pub, prov, dep]),
-        );
+    const sign = (q, signer = provider, dom = domain()) => signQuote(ctx, escrow, signer, q, dom);
+    const idOf = channelIdOf;
 
     /** Opens a channel at `ts`; returns its id, the quote and the receipt. */
     async function openAt(ts, q, deposit, prov = provider) {

@@ -11,7 +11,9 @@ import {
     createPublicClient,
     createWalletClient,
     defineChain,
+    encodeAbiParameters,
     http,
+    keccak256,
 } from 'viem';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,3 +73,37 @@ export async function expectRevert({ publicClient }, request, errorName, args) {
     assert.equal(revert.data?.errorName, errorName);
     if (args !== undefined) assert.deepEqual(revert.data.args, args);
 }
+
+/** EIP-712 types of Escrow's Quote (the provider's signed offer). */
+export const QUOTE_TYPES = {
+    Quote: [
+        { name: 'publisher', type: 'address' },
+        { name: 'deploymentId', type: 'bytes32' },
+        { name: 'token', type: 'address' },
+        { name: 'ratePerSecond', type: 'uint256' },
+        { name: 'noticePeriod', type: 'uint64' },
+        { name: 'validUntil', type: 'uint64' },
+        { name: 'nonce', type: 'uint256' },
+    ],
+};
+
+/** Escrow's EIP-712 domain on the test chain. */
+export const escrowDomain = (escrow) => ({
+    name: 'Berth Escrow',
+    version: '1',
+    chainId: 31337,
+    verifyingContract: escrow,
+});
+
+/** `signer`'s EIP-712 signature of `quote` for the Escrow at `escrow` (or for `domain`). */
+export const signQuote = ({ walletClient }, escrow, signer, quote, domain = escrowDomain(escrow)) =>
+    walletClient.signTypedData({ account: signer, domain, types: QUOTE_TYPES, primaryType: 'Quote', message: quote });
+
+/** Escrow.channelIdOf(publisher, provider, deploymentId), computed locally. */
+export const channelIdOf = (publisher, provider, deploymentId) =>
+    keccak256(
+        encodeAbiParameters(
+            [{ type: 'address' }, { type: 'address' }, { type: 'bytes32' }],
+            [publisher, provider, deploymentId],
+        ),
+    );
