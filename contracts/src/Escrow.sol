@@ -10,7 +10,9 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 
 /// @title Escrow — pay-as-you-go payment channels between a publisher and a provider
 /// @notice One channel per (publisher, provider, deploymentId). The publisher opens it
-///         with a quote the provider signed (EIP-712), so both sides agreed on the rate.
+///         with a quote the provider signed (EIP-712), so both sides agreed on the rate;
+///         or the Market contract opens it for a bid the publisher accepted (the provider
+///         sent the bid itself, which is its consent).
 ///         The contract, not the provider's meter, bounds what the provider can take:
 ///         accrued = min(deposit, rate × time served / 1e18), rounded down.
 /// @dev State machine per channel: None → Open → (stopAt set: closing) → Settled.
@@ -83,6 +85,9 @@ contract Escrow is EIP712, ReentrancyGuard {
     /// @notice The Staking contract allowed to call terminateBySlash (zero until set).
     address public staking;
 
+    /// @notice The Market contract allowed to call openFromMarket (zero until set).
+    address public market;
+
     mapping(bytes32 channelId => Channel) private _channels;
 
     /// @notice Whether `nonce` of `provider` has been used by open or changeRate.
@@ -117,6 +122,7 @@ contract Escrow is EIP712, ReentrancyGuard {
     );
     event DelegateSet(address indexed publisher, address indexed delegate, bool allowed);
     event StakingSet(address indexed staking);
+    event MarketSet(address indexed market);
     event NonceInvalidated(address indexed provider, uint256 nonce);
 
     error InvalidSignature();
@@ -128,6 +134,8 @@ contract Escrow is EIP712, ReentrancyGuard {
     error NotStaking(address caller);
     error NotDeployer(address caller);
     error StakingAlreadySet(address staking);
+    error NotMarket(address caller);
+    error MarketAlreadySet(address market);
     error ZeroAddress();
     error ZeroAmount();
     error RateTooHigh(uint256 rate);
@@ -157,6 +165,18 @@ contract Escrow is EIP712, ReentrancyGuard {
         if (staking_ == address(0)) revert ZeroAddress();
         staking = staking_;
         emit StakingSet(staking_);
+    }
+
+    /// @notice Sets, once, the Market contract that may open channels for accepted bids.
+    /// @dev Only the deployer, only once (Market takes this contract as a constructor
+    ///      argument, so this contract learns Market's address afterwards).
+    /// @param market_ The Market contract's address (non-zero).
+    function setMarket(address market_) external {
+        if (msg.sender != deployer) revert NotDeployer(msg.sender);
+        if (market != address(0)) revert MarketAlreadySet(market);
+        if (market_ == address(0)) revert ZeroAddress();
+        market = market_;
+        emit MarketSet(market_);
     }
 
     // ------------------------------------------------------------ publisher
@@ -189,26 +209,7 @@ contract Escrow is EIP712, ReentrancyGuard {
         if (msg.sender != quote.publisher) revert NotPublisher(msg.sender);
         if (deposit == 0) revert ZeroAmount();
         _useQuote(quote, provider, signature);
-
-        channelId = channelIdOf(quote.publisher, provider, quote.deploymentId);
-        Channel storage c = _channels[channelId];
-        if (c.status == Status.Open) revert ChannelExists(channelId);
-
-        c.publisher = quote.publisher;
-        c.provider = provider;
-        c.token = quote.token;
-        c.deploymentId = quote.deploymentId;
-        c.rate = quote.ratePerSecond;
-        c.noticePeriod = quote.noticePeriod;
-        c.start = uint64(block.timestamp);
-        c.stopAt = 0;
-        c.status = Status.Open;
-        c.deposit = deposit;
-        c.accruedBefore = 0;
-        c.claimed = 0;
-
-        emit ChannelOpened(
-            channelId,
+        channelId = _openChannel(
             quote.publisher,
             provider,
             quote.deploymentId,
@@ -218,7 +219,39 @@ contract Escrow is EIP712, ReentrancyGuard {
             quote.nonce,
             deposit
         );
-        IERC20(quote.token).safeTransferFrom(msg.sender, address(this), deposit);
+    }
+
+    /// @notice Hook for the Market contract: opens the channel (publisher, provider,
+    ///         deploymentId) for an accepted bid and pulls `deposit` from the market.
+    /// @dev Only `market`. The provider's consent is its bid, which it sent to the market
+    ///      itself, so no signed quote is needed. Opens the channel exactly like `open`
+    ///      (same state, same ChannelOpened event, with nonce 0: the OrderAccepted event
+    ///      of the same transaction links the channel to its order and bid) and applies
+    ///      the same limits on token, rate and notice period. The deposit is always
+    ///      pulled from the caller (the market, which approves exactly `deposit` first),
+    ///      never from `publisher`.
+    /// @param publisher The order's publisher (non-zero).
+    /// @param provider The accepted bid's provider (non-zero).
+    /// @param deploymentId The order's deployment.
+    /// @param token The order's ERC-20 (non-zero).
+    /// @param ratePerSecond The bid's rate: base units per second, scaled by 1e18.
+    /// @param noticePeriod The bid's notice period in seconds.
+    /// @param deposit Token base units to escrow (non-zero), pulled from the market.
+    /// @return channelId keccak256(abi.encode(publisher, provider, deploymentId)).
+    function openFromMarket(
+        address publisher,
+        address provider,
+        bytes32 deploymentId,
+        address token,
+        uint256 ratePerSecond,
+        uint64 noticePeriod,
+        uint256 deposit
+    ) external nonReentrant returns (bytes32 channelId) {
+        if (msg.sender != market || market == address(0)) revert NotMarket(msg.sender);
+        if (deposit == 0) revert ZeroAmount();
+        if (publisher == address(0) || provider == address(0)) revert ZeroAddress();
+        _checkTerms(token, ratePerSecond, noticePeriod);
+        channelId = _openChannel(publisher, provider, deploymentId, token, ratePerSecond, noticePeriod, 0, deposit);
     }
 
     /// @notice Adds `amount` to the channel's deposit, pulled from the caller.
@@ -442,14 +475,53 @@ contract Escrow is EIP712, ReentrancyGuard {
 
     function _useQuote(Quote calldata quote, address provider, bytes calldata signature) private {
         if (block.timestamp > quote.validUntil) revert QuoteExpired(quote.validUntil, block.timestamp);
-        if (quote.token == address(0)) revert ZeroAddress();
-        if (quote.ratePerSecond > MAX_RATE) revert RateTooHigh(quote.ratePerSecond);
-        if (quote.noticePeriod > MAX_NOTICE_PERIOD) revert NoticePeriodTooLong(quote.noticePeriod);
+        _checkTerms(quote.token, quote.ratePerSecond, quote.noticePeriod);
         if (provider == address(0) || !SignatureChecker.isValidSignatureNow(provider, quoteDigest(quote), signature)) {
             revert InvalidSignature();
         }
         if (usedNonce[provider][quote.nonce]) revert NonceUsed(provider, quote.nonce);
         usedNonce[provider][quote.nonce] = true;
+    }
+
+    function _checkTerms(address token, uint256 ratePerSecond, uint64 noticePeriod) private pure {
+        if (token == address(0)) revert ZeroAddress();
+        if (ratePerSecond > MAX_RATE) revert RateTooHigh(ratePerSecond);
+        if (noticePeriod > MAX_NOTICE_PERIOD) revert NoticePeriodTooLong(noticePeriod);
+    }
+
+    /// @dev Opens (or re-opens a Settled) channel and pulls `deposit` from msg.sender.
+    ///      Callers have checked the terms and who may open it.
+    function _openChannel(
+        address publisher,
+        address provider,
+        bytes32 deploymentId,
+        address token,
+        uint256 ratePerSecond,
+        uint64 noticePeriod,
+        uint256 nonce,
+        uint256 deposit
+    ) private returns (bytes32 channelId) {
+        channelId = channelIdOf(publisher, provider, deploymentId);
+        Channel storage c = _channels[channelId];
+        if (c.status == Status.Open) revert ChannelExists(channelId);
+
+        c.publisher = publisher;
+        c.provider = provider;
+        c.token = token;
+        c.deploymentId = deploymentId;
+        c.rate = ratePerSecond;
+        c.noticePeriod = noticePeriod;
+        c.start = uint64(block.timestamp);
+        c.stopAt = 0;
+        c.status = Status.Open;
+        c.deposit = deposit;
+        c.accruedBefore = 0;
+        c.claimed = 0;
+
+        emit ChannelOpened(
+            channelId, publisher, provider, deploymentId, token, ratePerSecond, noticePeriod, nonce, deposit
+        );
+        IERC20(token).safeTransferFrom(msg.sender, address(this), deposit);
     }
 
     function _open(bytes32 channelId) private view returns (Channel storage c) {
