@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {Escrow} from "./Escrow.sol";
 import {Registry} from "./Registry.sol";
+import {Staking} from "./Staking.sol";
 
 /// @title Market — Berth's reverse market: publishers post orders, providers bid
 /// @notice A publisher posts an order (what to run, the most it pays, where, until when)
@@ -17,8 +18,10 @@ import {Registry} from "./Registry.sol";
 ///      anyone after expiry; both refund the publisher). Bid: None → Live → Withdrawn |
 ///      Replaced | Accepted. Bids are immutable: a provider that lowers its bid gets a
 ///      new bid id and the old one becomes Replaced, so `accept(orderId, bidId)` always
-///      opens the channel at exactly the terms the publisher saw for `bidId`. No owner,
-///      no admin function, no upgrade path. Fee-on-transfer and rebasing tokens are not
+///      opens the channel at exactly the terms the publisher saw for `bidId`. An order's
+///      `minStake` is enforced against the provider's ACTIVE stake in Staking at `bid`
+///      and again at `accept`. No owner and no upgrade path; the only admin function is
+///      the deployer's one-time `setStaking`. Fee-on-transfer and rebasing tokens are not
 ///      supported (the contract credits the amounts it asked to transfer).
 contract Market is ReentrancyGuard {
     using SafeERC20 for IERC20;
@@ -49,7 +52,7 @@ contract Market is ReentrancyGuard {
         uint256 maxRatePerSecond; // base units per second scaled by 1e18, as Escrow; ≤ Escrow.MAX_RATE
         uint64 maxNoticePeriod; // the longest notice period the publisher accepts; ≤ Escrow.MAX_NOTICE_PERIOD
         uint64 expiry; // last timestamp (inclusive) at which bids and accept are possible
-        uint256 minStake; // minimum provider stake wanted; stored, NOT enforced yet (no Staking)
+        uint256 minStake; // minimum ACTIVE provider stake, in the Staking token's base units; 0 = none
         uint256 deposit; // base units escrowed here, moved into the channel on accept (non-zero)
         string region; // 0..MAX_REGION_LENGTH bytes; empty = any region
     }
@@ -97,6 +100,10 @@ contract Market is ReentrancyGuard {
     Registry public immutable registry;
     /// @notice The Escrow that accepted bids open channels in.
     Escrow public immutable escrow;
+    /// @notice The account that deployed this contract; the only one that may call `setStaking`.
+    address public immutable deployer;
+    /// @notice The Staking whose active stakes back `minStake` (zero until `setStaking`).
+    Staking public staking;
 
     uint256 private _orderCount;
     uint256 private _bidCount;
@@ -128,6 +135,8 @@ contract Market is ReentrancyGuard {
     );
     /// @notice `by` cancelled (publisher) or reclaimed (after expiry) `orderId`; `refund` went to the publisher.
     event OrderCancelled(uint256 indexed orderId, address indexed by, uint256 refund);
+    /// @notice The deployer set the Staking contract that `minStake` is checked against.
+    event StakingSet(address indexed staking);
 
     // ---------------------------------------------------------------- errors
 
@@ -149,6 +158,10 @@ contract Market is ReentrancyGuard {
     error BidNotForOrder(uint256 bidId, uint256 orderId);
     error NotBidder(address caller);
     error ChannelIdMismatch(bytes32 expected, bytes32 actual);
+    error NotDeployer(address caller);
+    error StakingAlreadySet(address staking);
+    error StakingNotConfigured();
+    error StakeTooLow(address provider, uint256 stake, uint256 minStake);
 
     /// @param registry_ The provider directory (bidders must be registered in it).
     /// @param escrow_ The Escrow whose `setMarket` must then be called with this contract.
@@ -156,15 +169,32 @@ contract Market is ReentrancyGuard {
         if (address(registry_) == address(0) || address(escrow_) == address(0)) revert ZeroAddress();
         registry = registry_;
         escrow = escrow_;
+        deployer = msg.sender;
+    }
+
+    // ---------------------------------------------------------------- admin
+
+    /// @notice Sets, once, the Staking contract that orders' `minStake` is checked against.
+    /// @dev Only the deployer, only once (as Escrow's hooks; Staking is deployed after the
+    ///      Escrow, so it is not a constructor argument). Until it is set, bids on orders
+    ///      with `minStake > 0` revert with StakingNotConfigured; orders with
+    ///      `minStake == 0` work without it.
+    /// @param staking_ The Staking contract's address (non-zero).
+    function setStaking(address staking_) external {
+        if (msg.sender != deployer) revert NotDeployer(msg.sender);
+        if (address(staking) != address(0)) revert StakingAlreadySet(address(staking));
+        if (staking_ == address(0)) revert ZeroAddress();
+        staking = Staking(staking_);
+        emit StakingSet(staking_);
     }
 
     // ------------------------------------------------------------ publisher
 
     /// @notice Posts an order and pulls `terms.deposit` of `terms.token` from the caller
     ///         (approve this contract first); the caller becomes the order's publisher.
-    /// @dev `terms.minStake` is stored and emitted for the bid engine and the UI but not
-    ///      enforced on-chain yet: there is no Staking contract to ask. Until there is,
-    ///      a publisher checks a bidder's stake itself before accepting.
+    /// @dev `terms.minStake` is denominated in the Staking contract's token (not the
+    ///      order's `token`); `bid` and `accept` require the provider's active stake to be
+    ///      at least that much (see `bid`). Posting does not need Staking to be set.
     /// @param terms The order (see OrderTerms for each field's rules).
     /// @return orderId The new order's id (ids start at 1).
     function postOrder(OrderTerms calldata terms) external nonReentrant returns (uint256 orderId) {
@@ -194,8 +224,11 @@ contract Market is ReentrancyGuard {
     ///         order's deploymentId) at the bid's rate and notice period, funded with the
     ///         order's deposit, in this transaction.
     /// @dev Publisher only; the order must be Open and not expired, the bid Live, for
-    ///      this order, and its provider still registered. The deposit moves from this
-    ///      contract into Escrow (Escrow pulls exactly the deposit this contract approves).
+    ///      this order, and its provider still registered and (when `minStake > 0`)
+    ///      still holding at least `minStake` of active stake: the stake is checked
+    ///      again because it may have moved to unbonding since the bid. The deposit
+    ///      moves from this contract into Escrow (Escrow pulls exactly the deposit this
+    ///      contract approves).
     ///      Reverts with Escrow's ChannelExists when that channel is already open.
     /// @param orderId The order.
     /// @param bidId The bid to accept.
@@ -208,6 +241,7 @@ contract Market is ReentrancyGuard {
         if (b.orderId != orderId) revert BidNotForOrder(bidId, orderId);
         address provider = b.provider;
         if (!registry.isRegistered(provider)) revert NotRegistered(provider);
+        _requireStake(provider, o.terms.minStake);
 
         OrderTerms storage t = o.terms;
         bytes32 expected = escrow.channelIdOf(o.publisher, provider, t.deploymentId);
@@ -253,6 +287,12 @@ contract Market is ReentrancyGuard {
     ///      live bid already, the new rate must be strictly lower; the old bid becomes
     ///      Replaced (BidWithdrawn is emitted for it) and the new one gets a new id.
     ///      Bidding is the provider's consent to a channel at these terms if accepted.
+    ///      When the order's `minStake > 0`, Staking must be set (else
+    ///      StakingNotConfigured) and the caller's ACTIVE stake must be ≥ `minStake`
+    ///      (else StakeTooLow). Unbonding stake does not count, although it stays
+    ///      slashable until withdrawn: it can be withdrawn after the unbonding delay,
+    ///      so a provider could bid and then walk away with the stake the publisher
+    ///      relied on. `accept` repeats the check.
     /// @param orderId The order.
     /// @param ratePerSecond Base units per second scaled by 1e18.
     /// @param noticePeriod Seconds the publisher pays after asking to close.
@@ -269,6 +309,7 @@ contract Market is ReentrancyGuard {
             revert RateTooHigh(ratePerSecond, o.terms.maxRatePerSecond);
         }
         if (noticePeriod > o.terms.maxNoticePeriod) revert NoticePeriodTooLong(noticePeriod, o.terms.maxNoticePeriod);
+        _requireStake(msg.sender, o.terms.minStake);
 
         uint256 previous = liveBidOf[orderId][msg.sender];
         if (previous != 0) {
@@ -361,6 +402,16 @@ contract Market is ReentrancyGuard {
     }
 
     // ------------------------------------------------------------- internal
+
+    /// @dev Reverts unless `provider` has at least `minStake` of ACTIVE stake (no-op for
+    ///      `minStake == 0`). Trusted view call: the Staking is set once by the deployer.
+    function _requireStake(address provider, uint256 minStake) private view {
+        if (minStake == 0) return;
+        Staking s = staking;
+        if (address(s) == address(0)) revert StakingNotConfigured();
+        uint256 active = s.stakeOf(provider).active;
+        if (active < minStake) revert StakeTooLow(provider, active, minStake);
+    }
 
     function _openOrder(uint256 orderId) private view returns (Order storage o) {
         o = _orders[orderId];

@@ -18,6 +18,7 @@ const market$ = loadArtifact('Market');
 const escrowAbi = loadArtifact('Escrow').abi;
 const registryAbi = loadArtifact('Registry').abi;
 const tokenAbi = loadArtifact('TestToken').abi;
+const stakingAbi = loadArtifact('Staking').abi;
 const errorsOf = (abi) => abi.filter((x) => x.type === 'error');
 // Market's ABI plus the errors of the contracts it calls, so reverts that bubble up decode.
 const abi = [...market$.abi, ...errorsOf(escrowAbi), ...errorsOf(tokenAbi)];
@@ -107,7 +108,7 @@ describe('Market', () => {
             maxRatePerSecond: 2n * PER_HOUR,
             maxNoticePeriod: 3600n,
             expiry: clock + 86400n,
-            minStake: 50n * USD,
+            minStake: 0n, // most tests run without Staking; see the minStake tests
             deposit: 100n * USD,
             region: 'eu-central',
             ...overrides,
@@ -253,7 +254,8 @@ describe('Market', () => {
     test('postOrder pulls exactly the deposit and stores and emits every field', async () => {
         const p0 = await balance(publisher);
         const m0 = await balance(market);
-        const { id, t, receipt } = await post({ deploymentId: deployment(100n) });
+        // Posting with a minStake needs no Staking (only bidding on it does).
+        const { id, t, receipt } = await post({ deploymentId: deployment(100n), minStake: 50n * USD });
         assert.equal(id, 1n);
         assert.equal(await read('orderCount'), 1n);
         assert.equal(await balance(publisher), p0 - t.deposit);
@@ -530,6 +532,103 @@ describe('Market', () => {
         assert.deepEqual(events(r, 'OrderCancelled'), [{ orderId: id, by: other, refund: t.deposit }]);
         await mineAt(clock + 1n);
         await reverts(call(other, 'reclaim', [id]), 'OrderNotOpen', [id, OrderStatus.Cancelled]);
+    });
+
+    test('minStake without Staking: 0 needs none, > 0 refuses every bid with StakingNotConfigured', async () => {
+        assert.equal(await read('deployer'), deployer);
+        assert.equal(await read('staking'), ZERO);
+        const free = await post({ deploymentId: deployment(900n), minStake: 0n });
+        const b = await placeBid(free.id, PER_HOUR);
+        assert.equal((await read('getBid', [b.id])).status, BidStatus.Live);
+        const staked = await post({ deploymentId: deployment(901n), minStake: 1n });
+        await mineAt(clock + 1n);
+        for (const who of [provider, provider2]) {
+            await reverts(call(who, 'bid', [staked.id, PER_HOUR, 600n]), 'StakingNotConfigured');
+        }
+        // Nothing else changes: the order can still be cancelled with its refund.
+        await tx(publisher, 'cancel', [staked.id]);
+        await tx(publisher, 'accept', [free.id, b.id]);
+    });
+
+    test('minStake with Staking: setStaking once; active stake >= minStake at bid and accept', async () => {
+        // A market of its own (its Escrow's market hook is set once), with a Staking.
+        const e3 = getAddress(await deploy(ctx, 'Escrow', deployer));
+        const m2 = getAddress(await deploy(ctx, 'Market', deployer, [registry, e3]));
+        const st = getAddress(await deploy(ctx, 'Staking', deployer, [token, e3, 3600n, 600n, 1n * USD, 0n, 0n]));
+        clock = (await ctx.publicClient.getBlock()).timestamp;
+        await txEscrow(deployer, 'setMarket', [m2], e3);
+        const m = (account, functionName, args) => call(account, functionName, args, m2);
+        const stk = (account, functionName, args) => call(account, functionName, args, st, stakingAbi);
+        const readStk = (functionName, args) => read(functionName, args, st, stakingAbi);
+
+        assert.equal(await read('deployer', [], m2), deployer);
+        assert.equal(await read('staking', [], m2), ZERO);
+        await mineAt(clock + 1n);
+        await reverts(m(other, 'setStaking', [st]), 'NotDeployer', [other]);
+        await reverts(m(publisher, 'setStaking', [st]), 'NotDeployer', [publisher]);
+        await reverts(m(deployer, 'setStaking', [ZERO]), 'ZeroAddress');
+        const rs = await send(m(deployer, 'setStaking', [st]));
+        assert.deepEqual(events(rs, 'StakingSet'), [{ staking: st }]);
+        assert.equal(await read('staking', [], m2), st);
+        await mineAt(clock + 1n);
+        await reverts(m(deployer, 'setStaking', [st]), 'StakingAlreadySet', [st]);
+        await reverts(m(deployer, 'setStaking', [other]), 'StakingAlreadySet', [st]);
+
+        const MIN = 50n * USD;
+        for (const [who, amount] of [
+            [provider, MIN - 1n],
+            [provider2, MIN],
+            [provider3, 2n * MIN],
+        ]) {
+            await send(call(who, 'mint', [who, amount], token, tokenAbi));
+            await send(call(who, 'approve', [st, maxUint256], token, tokenAbi));
+            await send(stk(who, 'stake', [amount]));
+        }
+        await send(call(publisher, 'approve', [m2, maxUint256], token, tokenAbi));
+        const t = terms({ deploymentId: deployment(950n), minStake: MIN });
+        await send(m(publisher, 'postOrder', [t]));
+        const orderId = 1n;
+        const placeOn = async (oid, who, rate) => {
+            const id = (await read('bidCount', [], m2)) + 1n;
+            await send(m(who, 'bid', [oid, rate, 600n]));
+            return id;
+        };
+
+        // One base unit short: refused with the exact stake and minimum.
+        await mineAt(clock + 1n);
+        await reverts(m(provider, 'bid', [orderId, PER_HOUR, 600n]), 'StakeTooLow', [provider, MIN - 1n, MIN]);
+        // Exactly the minimum, and above it: accepted.
+        const exact = await placeOn(orderId, provider2, PER_HOUR);
+        const rich = await placeOn(orderId, provider3, PER_HOUR);
+
+        // provider3 asks 51 tokens back: still slashable (unbonding), but no longer active.
+        await send(stk(provider3, 'requestUnstake', [MIN + 1n]));
+        assert.equal(await readStk('slashableOf', [provider3]), 2n * MIN);
+        assert.equal((await readStk('stakeOf', [provider3])).active, MIN - 1n);
+        await mineAt(clock + 1n);
+        await reverts(m(provider3, 'bid', [orderId, PER_HOUR - 1n, 600n]), 'StakeTooLow', [
+            provider3,
+            MIN - 1n,
+            MIN,
+        ]);
+        await reverts(m(publisher, 'accept', [orderId, rich]), 'StakeTooLow', [provider3, MIN - 1n, MIN]);
+        assert.equal((await read('getBid', [rich], m2)).status, BidStatus.Live);
+        // Staking again restores it (the check reads the stake at accept time).
+        await send(call(provider3, 'mint', [provider3, 1n], token, tokenAbi));
+        await send(stk(provider3, 'stake', [1n]));
+        await mineAt(clock + 1n);
+        assert.equal((await readStk('stakeOf', [provider3])).active, MIN);
+
+        // An order without minimum takes a bid from a provider below any stake.
+        const t0 = terms({ deploymentId: deployment(951n), minStake: 0n });
+        await send(m(publisher, 'postOrder', [t0]));
+        await placeOn(2n, provider, PER_HOUR);
+
+        // The bid at exactly the minimum is accepted and opens the channel.
+        const r = await send(m(publisher, 'accept', [orderId, exact]));
+        const channelId = channelIdOf(publisher, provider2, t.deploymentId);
+        assert.deepEqual(events(r, 'OrderAccepted'), [{ orderId, bidId: exact, channelId, provider: provider2 }]);
+        assert.equal((await readEscrow('channel', [channelId], e3)).status, 1);
     });
 
     test('the market holds exactly the deposits of its open orders', async () => {
