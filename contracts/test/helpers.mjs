@@ -107,3 +107,19 @@ export const channelIdOf = (publisher, provider, deploymentId) =>
             [publisher, provider, deploymentId],
         ),
     );
+
+/**
+ * A seeded xorshift32 generator: `rnd(n)` returns an integer in [0, n). The same seed
+ * gives the same sequence on every run, so a failing randomized test reproduces.
+ */
+export function xorshift32(seed) {
+    let s = seed >>> 0 || 1;
+    return (n) => {
+        s ^= s << 13;
+        s >>>= 0;
+        s ^= s >>> 17;
+        s ^= s << 5;
+        s >>>= 0;
+        return s % n;
+    };
+}
