@@ -12,9 +12,9 @@
 // match the tables in the docs (test/walkthrough.test.mjs checks that).
 
 import { fileURLToPath } from 'node:url';
-import { createPublicClient, createWalletClient, defineChain, http, keccak256, toHex } from 'viem';
+import { createPublicClient, http, keccak256, toHex } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
-import { loadArtifact } from '../test/helpers.mjs';
+import { connect, loadArtifact } from '../test/helpers.mjs';
 
 export const MNEMONIC = 'test test test test test test test test test test test junk';
 /** Timestamp of the block that opens the channel (2033-05-18T03:33:20Z). */
@@ -44,15 +44,7 @@ async function rpc(url, method, params = []) {
  * `onStep(n, title, ctx)`; ctx holds the addresses and the channel id.
  */
 export async function runWalkthrough(url, onStep = async () => {}) {
-    const chain = defineChain({
-        id: 31337,
-        name: 'Anvil',
-        nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
-        rpcUrls: { default: { http: [url] } },
-    });
-    const transport = http(url);
-    const publicClient = createPublicClient({ chain, transport });
-    const walletClient = createWalletClient({ chain, transport });
+    const { publicClient, walletClient } = await connect(url);
     const [deployer, publisher, provider] = [0, 1, 2].map((i) => mnemonicToAccount(MNEMONIC, { addressIndex: i }));
 
     if (Number(await rpc(url, 'eth_chainId')) !== 31337) throw new Error(`${url} is not an Anvil dev chain (31337)`);
