@@ -81,6 +81,17 @@ bool needsQuotes(const QString &text)
     return special.contains(text, Qt::CaseInsensitive);
 }
 
+// Characters a YAML reader treats as line breaks (\r, NEL, LS, PS) or that a plain
+// scalar cannot carry: written double-quoted, where they are escaped.
+bool hasLineBreakOrControl(const QString &text)
+{
+    return std::any_of(text.cbegin(), text.cend(), [](QChar c) {
+        const char16_t u = c.unicode();
+        return (u < 0x20 && u != u'\t') || u == 0x7f || u == 0x85 || u == 0x2028 || u == 0x2029 ||
+               u == 0xfeff;
+    });
+}
+
 bool isScalar(const QJsonValue &value)
 {
     return !value.isArray() && !value.isObject();
@@ -90,9 +101,16 @@ void emitValue(YAML::Emitter &out, const QJsonValue &value);
 
 void emitString(YAML::Emitter &out, const QString &text)
 {
-    // Multi-line text is double-quoted with escapes: yaml-cpp's literal blocks
-    // cannot say "no final newline", and the round trip must be exact.
-    if (needsQuotes(text) || text.contains(u'\n'))
+    // Multi-line text is double-quoted with escapes (yaml-cpp's literal blocks
+    // cannot say "no final newline"), as is text with other line breaks or control
+    // characters: the round trip must be exact.
+    if (hasLineBreakOrControl(text)) {
+        // Escaped as \uXXXX so no reader can take them for line breaks or a BOM.
+        out << YAML::EscapeNonAscii << YAML::DoubleQuoted << text.toStdString()
+            << YAML::EmitNonAscii;
+        return;
+    }
+    if (needsQuotes(text))
         out << YAML::DoubleQuoted;
     out << text.toStdString();
 }

@@ -23,10 +23,14 @@ private slots:
             QTest::newRow(qPrintable(text.isEmpty() ? u"(empty)"_s : text)) << text << quoted;
         };
         // Would read as a number, boolean, null or timestamp: must be quoted.
-        for (const auto &text : {u""_s,     u"80"_s,  u"0x1F"_s,       u"1e3"_s,  u".5"_s,
-                                 u"-1"_s,   u"+1"_s,  u"2024-01-01"_s, u"yes"_s,  u"No"_s,
-                                 u"ON"_s,   u"off"_s, u"y"_s,          u"true"_s, u"False"_s,
-                                 u"null"_s, u"~"_s,   u".inf"_s,       u"1:30"_s, u"line\nbreak"_s})
+        for (const auto &text : {u""_s,           u"80"_s,          u"0x1F"_s,
+                                 u"1e3"_s,        u".5"_s,          u"-1"_s,
+                                 u"+1"_s,         u"2024-01-01"_s,  u"yes"_s,
+                                 u"No"_s,         u"ON"_s,          u"off"_s,
+                                 u"y"_s,          u"true"_s,        u"False"_s,
+                                 u"null"_s,       u"~"_s,           u".inf"_s,
+                                 u"1:30"_s,       u"line\nbreak"_s, u"carriage\r\r"_s,
+                                 u"nel\u0085x"_s, u"ls\u2028x"_s,   u"bell\x07"_s})
             row(text, true);
         // Plain text stays plain.
         for (const auto &text :
