@@ -14,7 +14,7 @@
 import { fileURLToPath } from 'node:url';
 import { createPublicClient, http, keccak256, toHex } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
-import { connect, loadArtifact } from '../test/helpers.mjs';
+import { QUOTE_TYPES, connect, escrowDomain, loadArtifact } from '../test/helpers.mjs';
 
 export const MNEMONIC = 'test test test test test test test test test test test junk';
 /** Timestamp of the block that opens the channel (2033-05-18T03:33:20Z). */
@@ -122,18 +122,8 @@ export async function runWalkthrough(url, onStep = async () => {}) {
         nonce: 1n,
     };
     ctx.signature = await provider.signTypedData({
-        domain: { name: 'Berth Escrow', version: '1', chainId: 31337, verifyingContract: ctx.escrow },
-        types: {
-            Quote: [
-                { name: 'publisher', type: 'address' },
-                { name: 'deploymentId', type: 'bytes32' },
-                { name: 'token', type: 'address' },
-                { name: 'ratePerSecond', type: 'uint256' },
-                { name: 'noticePeriod', type: 'uint64' },
-                { name: 'validUntil', type: 'uint64' },
-                { name: 'nonce', type: 'uint256' },
-            ],
-        },
+        domain: escrowDomain(ctx.escrow),
+        types: QUOTE_TYPES,
         primaryType: 'Quote',
         message: ctx.quote,
     });
