@@ -16,6 +16,14 @@ enum class ErrorCode : int
     ValidationFailed = 5, // well-formed but breaks a rule; details carry the list
     Unsupported = 6,      // understood, but Berth cannot do it
     IoFailed = 7,         // reading or writing a file or socket failed
+    Unavailable = 8,      // a server, chain or daemon is down or unreachable
+    Timeout = 9,          // no answer in time; the operation may still complete
+    AuthFailed = 10,      // wrong password, bad signature, MAC mismatch
+    Reverted = 11,        // a contract call reverted; the message carries the decoded error
+    WrongChain = 12,      // the chain id is not the one expected
+    InsufficientFunds = 13, // not enough balance or allowance
+    Conflict = 14,        // already exists, or state changed under us
+    BadResponse = 15,     // a server answered with something malformed
     Internal = 99,        // a bug: report it
 };
 
