@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QString>
 
 namespace berth {
@@ -33,6 +34,9 @@ struct Error
 {
     ErrorCode code = ErrorCode::Internal;
     QString message;
+    // Machine-readable detail where a layer above can do better than the
+    // message: a contract's raw revert data, a transaction hash that was sent.
+    QByteArray data;
 };
 
 } // namespace berth
