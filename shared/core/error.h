@@ -3,6 +3,8 @@
 #include <QByteArray>
 #include <QString>
 
+#include <utility>
+
 namespace berth {
 
 // Stable error codes shared by every layer. The numbers are part of the public
@@ -32,6 +34,13 @@ enum class ErrorCode : int
 // user what happened and what to do next.
 struct Error
 {
+    Error() = default;
+    Error(ErrorCode c, QString m, QByteArray d = {})
+        : code(c)
+        , message(std::move(m))
+        , data(std::move(d))
+    {}
+
     ErrorCode code = ErrorCode::Internal;
     QString message;
     // Machine-readable detail where a layer above can do better than the
