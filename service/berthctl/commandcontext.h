@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/error.h"
+
 #include <QStringList>
 #include <QTextStream>
 
@@ -26,6 +28,13 @@ struct CommandContext
         err << "berthctl: " << message << "\n"
             << "Run `berthctl " << helpCommand << " --help` for usage.\n";
         return ExitUsage;
+    }
+
+    // Prints "berthctl: <message>" and returns ExitFailure.
+    int fail(const Error &error) const
+    {
+        err << "berthctl: " << error.message << "\n";
+        return ExitFailure;
     }
 };
 
