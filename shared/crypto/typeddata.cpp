@@ -5,6 +5,7 @@
 #include "crypto/keccak.h"
 
 #include <QJsonArray>
+#include <QLocale>
 #include <QSet>
 
 #include <algorithm>
@@ -136,6 +137,12 @@ Result<QByteArray> parseHex(const QJsonValue &value, const QString &path, const 
     return QByteArray::fromHex(text.sliced(2).toLatin1());
 }
 
+// 1.5, 1e+30: the shortest text that reads back as the same double.
+QString shortest(double d)
+{
+    return QString::number(d, 'g', QLocale::FloatingPointShortest);
+}
+
 Result<QByteArray> encodeInteger(const QJsonValue &value, bool isSigned, int bits,
                                  const QString &path, const QString &type)
 {
@@ -144,10 +151,10 @@ Result<QByteArray> encodeInteger(const QJsonValue &value, bool isSigned, int bit
     if (value.isDouble()) {
         const double d = value.toDouble();
         if (!std::isfinite(d) || d != std::trunc(d))
-            return invalid(path, u"%1 is not an integer"_s.arg(d));
+            return invalid(path, u"%1 is not an integer"_s.arg(shortest(d)));
         if (std::fabs(d) > kMaxSafeJsonInteger)
             return invalid(path, u"the JSON number %1 is too large to be exact (above 2^53 - 1); "
-                                 u"write it as a decimal string"_s.arg(d));
+                                 u"write it as a decimal string"_s.arg(shortest(d)));
         negative = d < 0;
         magnitude = UInt256(static_cast<quint64>(std::fabs(d)));
     } else if (value.isString()) {

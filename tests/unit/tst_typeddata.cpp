@@ -303,6 +303,10 @@ private slots:
         QVERIFY(
             errorOf(singleField(u"uint64"_s, 9007199254740992.0)).contains(u"decimal string"_s));
         QCOMPARE(errorOf(singleField(u"uint8"_s, 1.5)), u"message.v: 1.5 is not an integer"_s);
+        QCOMPARE(errorOf(singleField(u"uint64"_s, 1234567.25)),
+                 u"message.v: 1234567.25 is not an integer"_s);
+        QCOMPARE(TypedData::fromJson(singleField(u"uint8"_s, 1.5)).error().code,
+                 ErrorCode::InvalidArgument);
         QCOMPARE(errorOf(singleField(u"uint8"_s, 256)),
                  u"message.v: 256 is out of range for uint8"_s);
         QCOMPARE(errorOf(singleField(u"uint8"_s, -1)), u"message.v: uint8 cannot be negative"_s);
