@@ -266,7 +266,7 @@ Result<TypedData> TypedData::fromJson(const QJsonObject &json)
     }
 
     // Every field type must be known and well formed.
-    QStringList structNames = data.m_types.keys();
+    const QStringList structNames = data.m_types.keys();
     for (auto it = data.m_types.cbegin(); it != data.m_types.cend(); ++it) {
         for (const Field &field : it.value()) {
             const QString fieldPath = u"types."_s + it.key() + u'.' + field.name;
@@ -322,6 +322,10 @@ Result<TypedData> TypedData::fromJson(const QJsonObject &json)
             return invalid(u"types."_s + cycle.section(u' ', 0, 0),
                            u"recursive types cannot be signed (%1)"_s.arg(cycle));
     }
+
+    // Each struct's type hash, once: hashStruct needs it for every instance.
+    for (const QString &type : structNames)
+        data.m_typeHashes.insert(type, keccak256(data.encodeType(type).toUtf8()));
 
     // What is signed.
     if (!json.value(u"primaryType").isString())
@@ -411,7 +415,8 @@ QString TypedData::encodeType(const QString &type) const
 
 QByteArray TypedData::typeHash(const QString &type) const
 {
-    return keccak256(encodeType(type).toUtf8());
+    const auto cached = m_typeHashes.constFind(type);
+    return cached != m_typeHashes.cend() ? cached.value() : keccak256(encodeType(type).toUtf8());
 }
 
 Result<QByteArray> TypedData::hashStruct(const QString &type, const QJsonObject &value,

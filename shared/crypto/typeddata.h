@@ -81,6 +81,7 @@ private:
     void collectReferencedTypes(const QString &type, QStringList &found) const;
 
     QMap<QString, QList<Field>> m_types;
+    QMap<QString, QByteArray> m_typeHashes;
     QString m_primaryType;
     QJsonObject m_domain;
     QJsonObject m_message;
