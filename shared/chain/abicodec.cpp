@@ -235,7 +235,7 @@ private:
                     path, u"%1 is out of range for %2"_s.arg(toDecimalString(w), type.canonical()));
             return AbiValue::fromUInt(w);
         case Kind::Int: {
-            const bool negative = w >> 255 == 1;
+            const bool negative = (w >> 255) == 1;
             // The bits above the type's width must all copy the sign bit.
             const UInt256 high = type.bits() == 256 ? UInt256(0) : w >> (type.bits() - 1);
             const UInt256 allOnes =
@@ -247,7 +247,7 @@ private:
             return AbiValue::fromInt(-Int256(UInt256(0) - w));
         }
         case Kind::Address: {
-            if (w >> 160 != 0)
+            if ((w >> 160) != 0)
                 return fail(path, u"an address word has non-zero high bytes"_s);
             return AbiValue::fromAddress(crypto::Address::fromBytes(data.sliced(12, 20)).value());
         }
@@ -290,6 +290,10 @@ private:
                                           .arg(toDecimalString(w))
                                           .arg(body.size()));
                 count = qsizetype(static_cast<quint64>(w));
+            } else if (type.kind() == Kind::FixedArray &&
+                       qint64(count) * type.element().headSize() > body.size()) {
+                return fail(path, u"the data ends before the %1 elements of %2"_s.arg(count).arg(
+                                      type.canonical()));
             }
             auto typeAt = [&](qsizetype i) -> const AbiType & {
                 return isTuple ? type.components()[i] : type.element();

@@ -304,8 +304,10 @@ QString ContractAbi::describeRevert(QByteArrayView revertData) const
     const QByteArrayView args = revertData.sliced(4);
     if (selector == ErrorStringSelector) {
         auto reason = abiDecode({AbiType::string()}, args);
-        if (reason)
-            return reason->first().toString().value();
+        if (reason) {
+            const QString text = reason->first().toString().value();
+            return text.isEmpty() ? u"no reason given"_s : text;
+        }
         return u"Error(string) with malformed data %1"_s.arg(hex(revertData));
     }
     if (selector == PanicSelector) {

@@ -389,6 +389,10 @@ private slots:
         expectDecodeError(types({u"string"_s}),
                           QByteArray(word(0x20)).append(word(100)).append(word(0)),
                           u"length 100 runs past the end"_s);
+        // A fixed array of dynamic elements whose heads do not fit.
+        expectDecodeError(types({u"string[3]"_s}),
+                          QByteArray(word(0x20)).append(word(0x60)).append(word(0x60)),
+                          u"the data ends before the 3 elements of string[3]"_s);
         // An element of a nested array names its path.
         const QByteArray badElement = QByteArray(word(0x20))   // offset of names
                                           .append(word(1))     // one element

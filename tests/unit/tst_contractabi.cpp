@@ -303,6 +303,12 @@ private slots:
         QCOMPARE(escrow.describeRevert(QByteArray::fromHex("4e487b71").append(word(1))),
                  u"panic 0x01 (assertion failed)"_s);
         QCOMPARE(escrow.describeRevert({}), u"no reason given"_s);
+        QCOMPARE(escrow.describeRevert(
+                     QByteArray::fromHex("08c379a0").append(word(0x20)).append(word(0))),
+                 u"no reason given"_s);
+        QCOMPARE(escrow.describeRevert(QByteArray::fromHex("08c379a0").append(word(0x20))),
+                 QString(u"Error(string) with malformed data 0x08c379a0"_s +
+                         QString::fromLatin1(word(0x20).toHex())));
         QCOMPARE(escrow.describeRevert(QByteArray::fromHex("12345678")),
                  u"unknown error 0x12345678"_s);
         QCOMPARE(escrow.describeRevert(QByteArray::fromHex("1234")), u"unknown error 0x1234"_s);
