@@ -261,14 +261,15 @@ Result<LegacyTransaction> LegacyTransaction::decodeSigned(QByteArrayView raw,
     int recoveryId = 0;
     if (v == 27 || v == 28) {
         recoveryId = int(static_cast<unsigned>(v - 27));
-    } else if (v >= 35) {
+    } else if (v >= 37) { // 35 and 36 would mean chain id 0, which EIP-155 cannot express
         auto chainId = toUInt64((v - 35) / 2);
         if (!chainId)
             return badTransaction(u"the chain id in v does not fit in 64 bits"_s);
         tx.chainId = *chainId;
         recoveryId = int(static_cast<unsigned>((v - 35) % 2));
     } else {
-        return badTransaction(u"v must be 27, 28 or at least 35 (EIP-155)"_s);
+        return badTransaction(
+            u"v must be 27, 28 or at least 37 (EIP-155 with a non-zero chain id)"_s);
     }
     if (sig)
         *sig = crypto::Signature{r, s, recoveryId};

@@ -88,6 +88,24 @@ private slots:
         QCOMPARE(sig.recoverSigner(decoded->signingHash()).value(), key.address());
     }
 
+    void legacyDecodeChecksV()
+    {
+        const QByteArray good = eip155ExampleTx().sign(PrivateKey::generate());
+        QList<RlpItem> fields = rlpDecode(good).value().items;
+        for (quint64 v : {0, 26, 29, 34, 35, 36}) {
+            fields[6] = RlpItem::fromUInt(v);
+            auto decoded = LegacyTransaction::decodeSigned(rlpEncode(RlpItem::fromList(fields)));
+            QVERIFY2(!decoded.ok(), qPrintable(QString::number(v)));
+            QVERIFY(decoded.error().message.contains(u"v must be 27, 28 or at least 37"_s));
+        }
+        fields[6] = RlpItem::fromUInt(2 * 31337 + 36);
+        Signature sig;
+        auto anvil = LegacyTransaction::decodeSigned(rlpEncode(RlpItem::fromList(fields)), &sig);
+        QVERIFY(anvil.ok());
+        QCOMPARE(anvil->chainId, quint64(31337));
+        QCOMPARE(sig.recoveryId, 1);
+    }
+
     void legacyWithoutChainIdUsesV27()
     {
         LegacyTransaction tx = eip155ExampleTx();
