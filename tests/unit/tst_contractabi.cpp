@@ -2,6 +2,7 @@
 #include "chain/contractabi.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
 
@@ -233,6 +234,37 @@ private slots:
         QVERIFY(decoded.ok());
         QVERIFY(decoded.value() == values);
         QCOMPARE(bidsOfOrder.outputs[1].element().components()[1].name(), u"provider"_s);
+    }
+
+    // Return data encoded by an independent encoder (cast), decoded field by
+    // field through Registry's ABI, and re-encoded byte for byte.
+    void decodesAListingEncodedByCast()
+    {
+        QFile file(QStringLiteral(BERTH_TEST_DATA_DIR) + u"/chain/getListing.hex"_s);
+        QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+        QByteArray data;
+        while (!file.atEnd()) {
+            const QByteArray line = file.readLine().trimmed();
+            if (!line.startsWith('#'))
+                data.append(QByteArray::fromHex(line));
+        }
+        const ContractAbi registry = loadArtifact(u"Registry"_s);
+        auto decoded = registry.decodeOutput(u"getListing"_s, data);
+        QVERIFY2(decoded.ok(), qPrintable(decoded.ok() ? QString() : decoded.error().message));
+        const AbiValue &listing = decoded->first();
+        const AbiValue &profile = listing.items()[0];
+        QCOMPARE(profile.items()[0].toString().value(), u"https://p.example"_s);
+        QCOMPARE(profile.items()[1].items()[1].toString().value(), u"us-east"_s);
+        QCOMPARE(profile.items()[2].items()[1].items()[0].toString().value(), u"arch"_s);
+        QCOMPARE(profile.items()[2].items()[1].items()[1].toString().value(), u"amd64"_s);
+        QCOMPARE(profile.items()[3].items()[1].toUInt().value(), UInt256(16384));
+        QCOMPARE(profile.items()[4].toBytes().value(), QByteArray(32, '\x5a'));
+        QCOMPARE(listing.items()[1].toUInt().value(), UInt256(1700000000));
+        QCOMPARE(listing.items()[2].toUInt().value(), UInt256(5));
+        QCOMPARE(abiEncode(registry.function(u"getListing"_s)->outputs, *decoded).value().toHex(),
+                 data.toHex());
+        // The JSON form names nothing but keeps the shape.
+        QCOMPARE(listing.toJson().toArray()[1].toString(), u"1700000000"_s);
     }
 
     void decodesLogs()
