@@ -95,6 +95,18 @@ void TransactionManager::send(const TxRequest &request, QObject *context, TxCall
         QTimer::singleShot(0, this, [this] { startNext(); });
 }
 
+QString TransactionManager::describeRevert(const Error &error) const
+{
+    // Empty revert data says nothing: keep the node's words then.
+    if (error.data.isEmpty())
+        return error.message;
+    const std::shared_ptr<const ContractAbi> &abi = m_queue.front()->request.abi;
+    if (abi)
+        return abi->describeRevert(error.data);
+    static const Result<ContractAbi> standard = ContractAbi::fromJson({});
+    return standard ? standard->describeRevert(error.data) : error.message;
+}
+
 bool TransactionManager::sameJob(quint64 generation) const
 {
     return generation == m_generation && !m_queue.isEmpty();
@@ -176,10 +188,10 @@ void TransactionManager::estimateGas()
         if (!estimate) {
             const Error &error = estimate.error();
             if (error.code == ErrorCode::Reverted) {
-                finish(
-                    Error(ErrorCode::Reverted,
-                          tr("%1 would fail, so nothing was sent: %2").arg(what(), error.message),
-                          error.data));
+                finish(Error(
+                    ErrorCode::Reverted,
+                    tr("%1 would fail, so nothing was sent: %2").arg(what(), describeRevert(error)),
+                    error.data));
             } else {
                 finish(error);
             }
@@ -403,7 +415,7 @@ void TransactionManager::recoverRevert(const TransactionReceipt &receipt)
                     if (!replay && replay.error().code == ErrorCode::Reverted) {
                         finish(Error(ErrorCode::Reverted,
                                      tr("%1 failed on chain in transaction %2: %3")
-                                         .arg(what(), hash, replay.error().message),
+                                         .arg(what(), hash, describeRevert(replay.error())),
                                      replay.error().data));
                     } else {
                         finish(Error(ErrorCode::Reverted,

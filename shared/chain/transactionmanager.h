@@ -1,5 +1,6 @@
 #pragma once
 
+#include "chain/contractabi.h"
 #include "chain/receipt.h"
 #include "core/result.h"
 #include "core/uint256.h"
@@ -29,6 +30,9 @@ struct TxRequest
     QByteArray data;
     std::optional<quint64> gasLimit; // none: estimate (a revert then sends nothing)
     QString label;                   // what the user is doing, for messages ("open channel")
+    // The called contract's ABI, to name its custom errors when it reverts. Without
+    // it, Error(string) and Panic(uint256) are still described.
+    std::shared_ptr<const ContractAbi> abi;
 };
 
 struct TxCallbacks
@@ -92,6 +96,7 @@ private:
     void recoverRevert(const TransactionReceipt &receipt);
     void finish(Result<TransactionReceipt> result);
     QString what() const;
+    QString describeRevert(const Error &error) const;
     bool sameJob(quint64 generation) const;
 
     EthClient *m_eth = nullptr;

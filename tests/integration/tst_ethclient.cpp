@@ -72,6 +72,17 @@ QByteArray stringTail(const QByteArray &text)
     return berth::toBigEndian32(UInt256(text.size())) + padded;
 }
 
+std::shared_ptr<const ContractAbi> testTokenAbi()
+{
+    QFile file(QStringLiteral(BERTH_TEST_DATA_DIR "/../../contracts/artifacts/TestToken.json"));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    Result<ContractAbi> abi = ContractAbi::fromJsonDocument(file.readAll());
+    if (!abi)
+        return {};
+    return std::make_shared<const ContractAbi>(std::move(abi).value());
+}
+
 // TestToken's init code with constructor("Test USD", "tUSD"), encoded by hand.
 QByteArray testTokenInitCode()
 {
@@ -199,7 +210,7 @@ private slots:
         FileNonceStore nonces(storePath("transfer.json"));
         TransactionManager manager(m_eth, key(kKey0), 31337, &nonces, fastOptions());
         QObject context;
-        const auto log = sendTx(manager, {recipient, kEther, {}, {}, u"pay"_s}, &context);
+        const auto log = sendTx(manager, {recipient, kEther, {}, {}, u"pay"_s, {}}, &context);
         QTRY_VERIFY_WITH_TIMEOUT(log->done.has_value(), 30000);
         QVERIFY2(log->done->ok(), qPrintable(why(*log->done)));
         const TransactionReceipt &receipt = log->done->value();
@@ -268,7 +279,7 @@ private slots:
         options.confirmations = 3;
         TransactionManager manager(m_eth, key(kKey0), 31337, nullptr, options);
         QObject context;
-        const auto log = sendTx(manager, {key(kKey1).address(), 1, {}, {}, u"pay"_s}, &context);
+        const auto log = sendTx(manager, {key(kKey1).address(), 1, {}, {}, u"pay"_s, {}}, &context);
         QTRY_COMPARE_WITH_TIMEOUT(log->hashes.size(), 1, 30000);
         QTest::qWait(400); // mined (automine) but only 1 confirmation
         QVERIFY(!log->done.has_value());
@@ -289,7 +300,7 @@ private slots:
         QVERIFY(initCode.size() > 1000);
         TransactionManager manager(m_eth, key(kKey0), 31337, nullptr, fastOptions());
         const Result<TransactionReceipt> deployed =
-            sendAndWait(manager, {std::nullopt, 0, initCode, {}, u"deploy TestToken"_s});
+            sendAndWait(manager, {std::nullopt, 0, initCode, {}, u"deploy TestToken"_s, {}});
         QVERIFY2(deployed.ok(), qPrintable(why(deployed)));
         QVERIFY(deployed->contractAddress.has_value());
         m_token = *deployed->contractAddress;
@@ -297,7 +308,7 @@ private slots:
         const QByteArray mint = selector("mint(address,uint256)") +
                                 addressWord(key(kKey0).address()) + berth::toBigEndian32(5'000'000);
         const Result<TransactionReceipt> minted =
-            sendAndWait(manager, {m_token, 0, mint, {}, u"mint"_s});
+            sendAndWait(manager, {m_token, 0, mint, {}, u"mint"_s, {}});
         QVERIFY2(minted.ok(), qPrintable(why(minted)));
         QCOMPARE(minted->logs.size(), 1);
 
@@ -352,15 +363,16 @@ private slots:
         FileNonceStore nonces(storePath("revert.json"));
         TransactionManager manager(m_eth, key(kKey1), 31337, &nonces, fastOptions());
         QObject context;
-        const auto log =
-            sendTx(manager, {m_token, 0, transfer, {}, u"transfer tokens"_s}, &context);
+        const auto log = sendTx(
+            manager, {m_token, 0, transfer, {}, u"transfer tokens"_s, testTokenAbi()}, &context);
         QTRY_VERIFY_WITH_TIMEOUT(log->done.has_value(), 30000);
         QVERIFY(!log->done->ok());
         const Error &error = log->done->error();
         QCOMPARE(error.code, ErrorCode::Reverted);
         QCOMPARE(error.data.left(4), insufficient);
         QCOMPARE(error.data.size(), 4 + 3 * 32);
-        QVERIFY2(error.message.startsWith(u"transfer tokens would fail, so nothing was sent"_s),
+        QVERIFY2(error.message.startsWith(u"transfer tokens would fail, so nothing was sent: "
+                                          u"ERC20InsufficientBalance("_s),
                  qPrintable(error.message));
         QVERIFY(log->hashes.isEmpty());
         QCOMPARE(pendingCount(), before);
@@ -376,7 +388,7 @@ private slots:
         QObject context;
         // A fixed gas limit skips estimation, so the failing transaction is mined.
         const auto log =
-            sendTx(manager, {m_token, 0, transfer, 100000, u"transfer tokens"_s}, &context);
+            sendTx(manager, {m_token, 0, transfer, 100000, u"transfer tokens"_s, {}}, &context);
         QTRY_VERIFY_WITH_TIMEOUT(log->done.has_value(), 30000);
         QCOMPARE(log->hashes.size(), 1);
         QVERIFY(!log->done->ok());
@@ -392,7 +404,7 @@ private slots:
     {
         TransactionManager manager(m_eth, key(kKey0), 1, nullptr, fastOptions());
         const Result<TransactionReceipt> result =
-            sendAndWait(manager, {key(kKey1).address(), 1, {}, {}, u"pay"_s});
+            sendAndWait(manager, {key(kKey1).address(), 1, {}, {}, u"pay"_s, {}});
         QVERIFY(!result.ok());
         QCOMPARE(result.error().code, ErrorCode::WrongChain);
         QCOMPARE(result.error().message,
@@ -408,7 +420,7 @@ private slots:
             FileNonceStore nonces(path);
             TransactionManager manager(m_eth, key(kKey0), 31337, &nonces, fastOptions());
             const Result<TransactionReceipt> first =
-                sendAndWait(manager, {key(kKey1).address(), 1, {}, {}, u"pay"_s});
+                sendAndWait(manager, {key(kKey1).address(), 1, {}, {}, u"pay"_s, {}});
             QVERIFY2(first.ok(), qPrintable(why(first)));
         }
         const quint64 count = wait<quint64>([&](QObject *c, auto done) {
@@ -428,7 +440,7 @@ private slots:
         QVERIFY(!reopened.nextNonce(1, sender).has_value());
         TransactionManager manager(m_eth, key(kKey0), 31337, &reopened, fastOptions());
         const Result<TransactionReceipt> second =
-            sendAndWait(manager, {key(kKey1).address(), 1, {}, {}, u"pay"_s});
+            sendAndWait(manager, {key(kKey1).address(), 1, {}, {}, u"pay"_s, {}});
         QVERIFY2(second.ok(), qPrintable(why(second)));
         QCOMPARE(FileNonceStore(path).nextNonce(31337, sender), std::optional<quint64>(count + 1));
     }
@@ -439,7 +451,7 @@ private slots:
         QObject context;
         QList<std::shared_ptr<SentLog>> logs;
         for (int i = 0; i < 3; ++i)
-            logs.append(sendTx(manager, {key(kKey1).address(), 1, {}, {}, u"pay"_s}, &context));
+            logs.append(sendTx(manager, {key(kKey1).address(), 1, {}, {}, u"pay"_s, {}}, &context));
         QCOMPARE(manager.pending(), 3);
         for (const auto &log : logs) {
             QTRY_VERIFY_WITH_TIMEOUT(log->done.has_value(), 30000);
@@ -458,7 +470,7 @@ private slots:
         options.stuckAfterMs = 300;
         TransactionManager manager(m_eth, key(kKey0), 31337, nullptr, options);
         QObject context;
-        const auto log = sendTx(manager, {key(kKey1).address(), 7, {}, {}, u"pay"_s}, &context);
+        const auto log = sendTx(manager, {key(kKey1).address(), 7, {}, {}, u"pay"_s, {}}, &context);
         QTRY_VERIFY_WITH_TIMEOUT(log->hashes.size() >= 2, 30000);
         QVERIFY(!log->done.has_value());
         QVERIFY(wait<void>([&](QObject *c, auto done) { m_eth->mine(c, done); }).ok());
@@ -479,7 +491,7 @@ private slots:
         options.maxReplacements = 1;
         TransactionManager manager(m_eth, key(kKey0), 31337, nullptr, options);
         QObject context;
-        const auto log = sendTx(manager, {key(kKey1).address(), 9, {}, {}, u"pay"_s}, &context);
+        const auto log = sendTx(manager, {key(kKey1).address(), 9, {}, {}, u"pay"_s, {}}, &context);
         QTRY_VERIFY_WITH_TIMEOUT(log->done.has_value(), 30000);
         QVERIFY(!log->done->ok());
         const Error &error = log->done->error();
@@ -572,7 +584,7 @@ private slots:
         rpc->setParent(&eth);
         TransactionManager manager(&eth, key(kKey0), 31337, nullptr, fastOptions());
         const Result<TransactionReceipt> result =
-            sendAndWait(manager, {key(kKey1).address(), 1, {}, {}, u"pay"_s});
+            sendAndWait(manager, {key(kKey1).address(), 1, {}, {}, u"pay"_s, {}});
         QVERIFY(!result.ok());
         QCOMPARE(result.error().code, ErrorCode::Unavailable);
         QVERIFY2(result.error().message.contains(u"cannot reach the chain at "_s + url.toString()),
