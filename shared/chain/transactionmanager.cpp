@@ -163,6 +163,14 @@ void TransactionManager::pickNonce()
             }
             const std::optional<quint64> stored =
                 m_nonces ? m_nonces->nextNonce(m_chainId, address()) : std::nullopt;
+            if (stored && *stored > *count) {
+                // Sent before but unknown to this node: a lagging node behind a load
+                // balancer (the stored nonce is right) or a restarted devnet (it is not,
+                // and the transaction will wait for the gap until it times out).
+                qCWarning(lcTx).noquote()
+                    << "the nonce store is ahead of the chain for" << address().toChecksumString()
+                    << "on chain" << m_chainId << ":" << *stored << ">" << *count;
+            }
             m_queue.front()->nonce = std::max(*count, stored.value_or(0));
             estimateGas();
         });
@@ -268,41 +276,60 @@ void TransactionManager::signAndSend(bool replacement)
         raw, this, [this, generation, replacement, hash](Result<QByteArray> sent) {
             if (!sameJob(generation))
                 return;
-            Job &current = *m_queue.front();
-            // "already known": a retried request got through the first time.
-            const bool accepted = sent.ok() || (sent.error().code == ErrorCode::Conflict &&
-                                                sent.error().message.contains(u"already known"_s));
-            if (!accepted) {
-                if (replacement) { // the old version may have been mined meanwhile: keep watching
-                    qCWarning(lcTx).noquote()
-                        << "replacement not accepted:" << sent.error().message;
-                    current.sinceSent.restart();
-                    schedulePoll();
-                    return;
-                }
-                Error error = sent.error();
-                error.message = tr("%1 was not sent: %2").arg(what(), error.message);
-                finish(error);
+            if (sent.ok()) {
+                markSent(hash, replacement);
                 return;
             }
-            current.hashes.append(hash);
-            current.sinceSent.start();
-            if (!replacement)
-                current.sinceFirstSent.start();
-            if (m_nonces) {
-                const Result<void> recorded =
-                    m_nonces->record(m_chainId, address(), current.nonce + 1);
-                if (!recorded)
-                    qCWarning(lcTx).noquote() << recorded.error().message;
+            const Error &error = sent.error();
+            if (error.code == ErrorCode::Conflict && error.message.contains(u"already known"_s)) {
+                markSent(hash, replacement); // a retried request got through the first time
+                return;
             }
-            qCInfo(lcTx).noquote() << what() << (replacement ? "replaced by" : "sent as")
-                                   << rpcfields::toData(hash) << "nonce" << current.nonce;
-            schedulePoll();
-            if (current.contextAlive() && current.callbacks.onSent) {
-                const auto onSent = current.callbacks.onSent; // a copy: it may destroy this manager
-                onSent(hash);
+            if (replacement) { // the old version may have been mined meanwhile: keep watching
+                qCWarning(lcTx).noquote() << "replacement not accepted:" << error.message;
+                m_queue.front()->sinceSent.restart();
+                schedulePoll();
+                return;
             }
+            const Error notSent(error.code, tr("%1 was not sent: %2").arg(what(), error.message),
+                                error.data);
+            if (error.code != ErrorCode::Conflict) {
+                finish(notSent);
+                return;
+            }
+            // "nonce too low" can mean a retried request landed and was mined: look for it.
+            m_eth->getTransactionReceipt(hash, this,
+                                         [this, generation, hash, notSent](
+                                             Result<std::optional<TransactionReceipt>> receipt) {
+                                             if (!sameJob(generation))
+                                                 return;
+                                             if (receipt && *receipt)
+                                                 markSent(hash, false);
+                                             else
+                                                 finish(notSent);
+                                         });
         });
+}
+
+void TransactionManager::markSent(const QByteArray &hash, bool replacement)
+{
+    Job &job = *m_queue.front();
+    job.hashes.append(hash);
+    job.sinceSent.start();
+    if (!replacement)
+        job.sinceFirstSent.start();
+    if (m_nonces) {
+        const Result<void> recorded = m_nonces->record(m_chainId, address(), job.nonce + 1);
+        if (!recorded)
+            qCWarning(lcTx).noquote() << recorded.error().message;
+    }
+    qCInfo(lcTx).noquote() << what() << (replacement ? "replaced by" : "sent as")
+                           << rpcfields::toData(hash) << "nonce" << job.nonce;
+    schedulePoll();
+    if (job.contextAlive() && job.callbacks.onSent) {
+        const auto onSent = job.callbacks.onSent; // a copy: it may destroy this manager
+        onSent(hash);
+    }
 }
 
 void TransactionManager::schedulePoll()

@@ -88,6 +88,7 @@ private:
     void estimateGas();
     void priceFees(bool replacement);
     void signAndSend(bool replacement);
+    void markSent(const QByteArray &hash, bool replacement);
     void schedulePoll();
     void poll();
     void pollHash(int index);

@@ -564,6 +564,23 @@ private slots:
                  qPrintable(node.error().message));
     }
 
+    void takenPortIsExplained()
+    {
+        AnvilNode::Options options;
+        options.binary = QStringLiteral(BERTH_ANVIL_PATH);
+        options.accounts = 1;
+        options.port = m_node->port();
+        options.logFile = m_dir.filePath(u"taken.log"_s);
+        const Result<AnvilNode> node = AnvilNode::start(options);
+        QVERIFY(!node.ok());
+        QCOMPARE(node.error().code, ErrorCode::Unavailable);
+        QVERIFY2(node.error().message.contains(
+                     u"Anvil exited before it listened (is port %1 on 127.0.0.1 taken?)"_s.arg(
+                         m_node->port())),
+                 qPrintable(node.error().message));
+        QVERIFY(node.error().message.contains(options.logFile));
+    }
+
     void stoppedNodeIsUnavailable()
     {
         AnvilNode::Options options;
