@@ -64,36 +64,33 @@ QByteArray addressWord(const crypto::Address &address)
     return QByteArray(12, '\0') + address.bytes();
 }
 
-// ABI encoding of one dynamic string in the tail (length word + padded bytes).
-QByteArray stringTail(const QByteArray &text)
+QByteArray readArtifact(const char *name)
 {
-    QByteArray padded = text;
-    padded.append(QByteArray((32 - text.size() % 32) % 32, '\0'));
-    return berth::toBigEndian32(UInt256(text.size())) + padded;
+    QFile file(QStringLiteral(BERTH_CONTRACTS_DIR "/artifacts/") + QLatin1StringView(name));
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
 std::shared_ptr<const ContractAbi> testTokenAbi()
 {
-    QFile file(QStringLiteral(BERTH_TEST_DATA_DIR "/../../contracts/artifacts/TestToken.json"));
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    Result<ContractAbi> abi = ContractAbi::fromJsonDocument(file.readAll());
+    Result<ContractAbi> abi = ContractAbi::fromJsonDocument(readArtifact("TestToken.json"));
     if (!abi)
         return {};
     return std::make_shared<const ContractAbi>(std::move(abi).value());
 }
 
-// TestToken's init code with constructor("Test USD", "tUSD"), encoded by hand.
+// TestToken's init code with constructor("Test USD", "tUSD").
 QByteArray testTokenInitCode()
 {
-    QFile file(QStringLiteral(BERTH_TEST_DATA_DIR "/../../contracts/artifacts/TestToken.json"));
-    if (!file.open(QIODevice::ReadOnly))
+    const auto abi = testTokenAbi();
+    const QString hex =
+        QJsonDocument::fromJson(readArtifact("TestToken.json")).object()[u"bytecode"_s].toString();
+    if (!abi || !hex.startsWith(u"0x"))
         return {};
-    const QString hex = QJsonDocument::fromJson(file.readAll()).object()[u"bytecode"_s].toString();
-    const QByteArray code = QByteArray::fromHex(hex.mid(2).toLatin1());
-    const QByteArray name = stringTail("Test USD");
-    return code + berth::toBigEndian32(64) + berth::toBigEndian32(UInt256(64 + name.size())) +
-           name + stringTail("tUSD");
+    const Result<QByteArray> args = abi->encodeConstructor(
+        {AbiValue::fromString(u"Test USD"_s), AbiValue::fromString(u"tUSD"_s)});
+    if (!args)
+        return {};
+    return QByteArray::fromHex(hex.mid(2).toLatin1()) + *args;
 }
 
 struct SentLog
