@@ -31,6 +31,15 @@ QString displayUrl(const QUrl &url)
     return shown;
 }
 
+QString sizeText(qint64 bytes)
+{
+    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
+        return u"%1 MiB"_s.arg(bytes / (1024 * 1024));
+    if (bytes >= 1024 && bytes % 1024 == 0)
+        return u"%1 KiB"_s.arg(bytes / 1024);
+    return u"%1 bytes"_s.arg(bytes);
+}
+
 bool isTransientHttpStatus(int status)
 {
     return status == 429 || status == 502 || status == 503 || status == 504;
@@ -140,10 +149,10 @@ void JsonRpcClient::send(const std::shared_ptr<Pending> &pending)
         const QString where = displayUrl(m_url);
         if (*tooLarge) {
             pending->deliver(
-                Error(ErrorCode::TooLarge, tr("the chain at %1 answered %2 with more than %3 MiB; "
+                Error(ErrorCode::TooLarge, tr("the chain at %1 answered %2 with more than %3; "
                                               "ask for less (a smaller block range for logs)")
                                                .arg(where, pending->method)
-                                               .arg(cap / (1024 * 1024))));
+                                               .arg(sizeText(cap))));
             return;
         }
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -202,17 +211,17 @@ void JsonRpcClient::send(const std::shared_ptr<Pending> &pending)
         const QByteArray body = reply->readAll();
         if (body.size() > cap) {
             pending->deliver(
-                Error(ErrorCode::TooLarge, tr("the chain at %1 answered %2 with more than %3 MiB")
+                Error(ErrorCode::TooLarge, tr("the chain at %1 answered %2 with more than %3")
                                                .arg(where, pending->method)
-                                               .arg(cap / (1024 * 1024))));
+                                               .arg(sizeText(cap))));
             return;
         }
         QJsonParseError parseError;
         const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
         const QJsonObject object = document.object();
-        const bool rpcShaped = parseError.error == QJsonParseError::NoError &&
-                               document.isObject() &&
-                               (object.contains(u"result"_s) || object.contains(u"error"_s));
+        const bool rpcShaped =
+            parseError.error == QJsonParseError::NoError && document.isObject() &&
+            (object.contains(u"result"_s) || object.value(u"error"_s).isObject());
         if (!rpcShaped) {
             if (status == 401 || status == 403) {
                 pending->deliver(Error(ErrorCode::AuthFailed,
@@ -241,7 +250,7 @@ void JsonRpcClient::send(const std::shared_ptr<Pending> &pending)
                                        .arg(where, pending->method)));
             return;
         }
-        if (object.contains(u"error"_s)) {
+        if (object.value(u"error"_s).isObject()) { // some servers send "error": null
             pending->deliver(
                 mapRpcError(object.value(u"error"_s).toObject(), pending->method, m_url));
             return;

@@ -150,6 +150,17 @@ private slots:
         QVERIFY(server.lastRequest().value(u"params"_s).isArray());
     }
 
+    void nullErrorNextToResultIsSuccess()
+    {
+        FakeRpcServer server;
+        server.enqueue({200, R"({"jsonrpc":"2.0","id":%ID%,"result":"0x5","error":null})"});
+        JsonRpcClient client(server.url(), fastOptions());
+        const auto outcome = callAndWait(client, u"eth_blockNumber"_s);
+        QVERIFY(outcome);
+        QVERIFY2(outcome->ok(), qPrintable(why(*outcome)));
+        QCOMPARE(outcome->value().toString(), u"0x5"_s);
+    }
+
     void garbageIsBadResponse()
     {
         FakeRpcServer server;
@@ -258,6 +269,8 @@ private slots:
         const auto outcome = callAndWait(client, u"eth_getLogs"_s);
         QVERIFY(outcome && !outcome->ok());
         QCOMPARE(outcome->error().code, ErrorCode::TooLarge);
+        QVERIFY2(outcome->error().message.contains(u"answered eth_getLogs with more than 64 KiB"_s),
+                 qPrintable(why(*outcome)));
         QCOMPARE(server.requests(), 1);
     }
 
