@@ -12,6 +12,9 @@
 #include <QThread>
 
 #include <csignal>
+#ifdef Q_OS_LINUX
+#include <sys/prctl.h>
+#endif
 #include <sys/types.h>
 #include <unistd.h>
 #include <utility>
@@ -104,6 +107,10 @@ Result<AnvilNode> AnvilNode::start(const Options &options)
                          tr("cannot start Anvil (%1): %2").arg(binary, process->errorString()));
         node.m_pid = pid;
     } else {
+#ifdef Q_OS_LINUX
+        // If this process dies without stopping it (a crashed test), Anvil goes too.
+        process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+#endif
         process->start();
         if (!process->waitForStarted(5000))
             return Error(ErrorCode::IoFailed,
