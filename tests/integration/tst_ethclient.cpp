@@ -459,6 +459,41 @@ private slots:
         QVERIFY(logs.at(1)->done->value().blockNumber < logs.at(2)->done->value().blockNumber);
     }
 
+    void noCallbacksAfterContextOrManagerIsGone()
+    {
+        const auto pendingCount = [&] {
+            return wait<quint64>([&](QObject *c, auto done) {
+                       m_eth->getTransactionCount(key(kKey0).address(), u"pending"_s, c, done);
+                   })
+                .value();
+        };
+        const quint64 before = pendingCount();
+        {
+            // The caller is gone before anything was sent: nothing is sent.
+            TransactionManager manager(m_eth, key(kKey0), 31337, nullptr, fastOptions());
+            auto *context = new QObject;
+            const auto log =
+                sendTx(manager, {key(kKey1).address(), 1, {}, {}, u"pay"_s, {}}, context);
+            delete context;
+            QTRY_COMPARE(manager.pending(), 0);
+            QVERIFY(log->hashes.isEmpty());
+            QVERIFY(!log->done.has_value());
+        }
+        QCOMPARE(pendingCount(), before);
+
+        // The manager is destroyed after sending: the transaction still goes through,
+        // but no callback fires into the dead manager's caller.
+        auto *manager = new TransactionManager(m_eth, key(kKey0), 31337, nullptr, fastOptions());
+        QObject context;
+        const auto log =
+            sendTx(*manager, {key(kKey1).address(), 1, {}, {}, u"pay"_s, {}}, &context);
+        QTRY_COMPARE_WITH_TIMEOUT(log->hashes.size(), 1, 30000);
+        delete manager;
+        QTest::qWait(300);
+        QVERIFY(!log->done.has_value());
+        QCOMPARE(pendingCount(), before + 1);
+    }
+
     void stuckTransactionIsReplaced()
     {
         QVERIFY(
