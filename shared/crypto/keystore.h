@@ -15,6 +15,8 @@ namespace berth::crypto {
 // Web3 Secret Storage version 3 keystores (the JSON key files of geth, Foundry,
 // MetaMask exports): scrypt or PBKDF2-HMAC-SHA256, AES-128-CTR, Keccak MAC.
 // Every entry point bounds its work so a hostile file cannot exhaust memory/CPU.
+// decrypt and encrypt block for as long as the KDF runs (about a second and
+// 256 MiB with standard settings): call them off the GUI/event-loop thread.
 class Keystore
 {
 public:
