@@ -71,6 +71,11 @@ Result<void> KdfParams::check() const
                 .arg(p)
                 .arg(scryptMemory() >> 20)
                 .arg(MaxScryptMemory >> 20)};
+    if (n * r * p > MaxScryptWork)
+        return Error{
+            ErrorCode::Unsupported,
+            u"scrypt n·r·p is %1; Berth allows at most %2 (n=2^20 with r=8, p=1)"_s.arg(n * r * p)
+                .arg(MaxScryptWork)};
     return {};
 }
 

@@ -20,6 +20,8 @@ struct KdfParams
     static constexpr quint64 MaxScryptN = quint64(1) << 20;
     static constexpr quint64 MaxScryptRTimesP = 64;
     static constexpr quint64 MaxScryptMemory = quint64(1126) << 20; // ~1.1 GiB
+    // n·r·p bounds the time: at most one pass of the largest table (n=2^20, r=8, p=1).
+    static constexpr quint64 MaxScryptWork = quint64(1) << 23;
     static constexpr quint64 MaxPbkdf2Iterations = 10'000'000;
     static constexpr int DerivedKeyLength = 32;
 

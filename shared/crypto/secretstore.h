@@ -15,8 +15,8 @@ namespace berth::crypto {
 // password, or a key on desktops): the OS keychain, or a test double.
 // Asynchronous: each callback runs later on the event loop of the context's
 // thread, and not at all if the context is destroyed first (as with a
-// QObject::connect context). A missing entry is NotFound; a store that cannot
-// be reached is Unavailable, never a silent fallback.
+// QObject::connect context); with a null context it always runs. A missing entry is NotFound; a
+// store that cannot be reached is Unavailable, never a silent fallback.
 class SecretStore
 {
 public:

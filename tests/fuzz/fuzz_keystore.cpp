@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     }
     if (file->address.has_value() != address.ok())
         std::abort();
-    if (file->kdf.check().ok() == false)
+    if (!file->kdf.check().ok())
         std::abort(); // parse let through parameters outside the bounds
 
     const KdfParams &kdf = file->kdf;

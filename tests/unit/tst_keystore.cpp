@@ -197,6 +197,22 @@ private slots:
         QCOMPARE(KdfParams::light().n, quint64(4096));
     }
 
+    void commonWalletParametersAreAccepted()
+    {
+        // geth standard and light, Foundry, ethers.js, the spec's scrypt vector, the maximum.
+        const quint64 sets[][3] = {{262144, 8, 1}, {4096, 8, 6},   {8192, 8, 1},
+                                   {131072, 8, 1}, {262144, 1, 8}, {1048576, 8, 1}};
+        for (const auto &set : sets) {
+            KdfParams params;
+            params.n = set[0];
+            params.r = set[1];
+            params.p = set[2];
+            QVERIFY2(params.check().ok(),
+                     qPrintable(u"n=%1 r=%2 p=%3"_s.arg(set[0]).arg(set[1]).arg(set[2])));
+        }
+        QVERIFY(KdfParams::pbkdf2(262144).check().ok());
+    }
+
     void peekAddressNeedsNoPassword()
     {
         auto address = Keystore::peekAddress(m_light);
@@ -353,6 +369,23 @@ private slots:
         auto key = Keystore::decrypt(json, secret("correct horse"));
         QCOMPARE(key.error().code, ErrorCode::Unsupported);
         QVERIFY(key.error().message.contains(u"needs 2048 MiB of memory"_s));
+    }
+
+    void scryptWorkBoundStopsManyPasses()
+    {
+        // p = 16 passes over a 128 MiB table: little memory, but 16 times the work.
+        QByteArray json = withValue(m_light, u"crypto.kdfparams.n"_s, 1048576);
+        json = withValue(json, u"crypto.kdfparams.r"_s, 1);
+        json = withValue(json, u"crypto.kdfparams.p"_s, 16);
+        QElapsedTimer timer;
+        timer.start();
+        auto key = Keystore::decrypt(json, secret("correct horse"));
+        QVERIFY(timer.elapsed() < 1000);
+        QCOMPARE(key.error().code, ErrorCode::Unsupported);
+        QVERIFY2(
+            key.error().message.contains(
+                u"scrypt n·r·p is 16777216; Berth allows at most 8388608 (n=2^20 with r=8, p=1)"_s),
+            qPrintable(key.error().message));
     }
 
     void hugeScryptCostIsRefusedQuickly()
