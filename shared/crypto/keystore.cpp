@@ -9,9 +9,11 @@
 #include <QJsonValue>
 #include <QUuid>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <openssl/evp.h>
+#include <utility>
 
 using namespace Qt::StringLiterals;
 
