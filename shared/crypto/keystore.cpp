@@ -337,10 +337,23 @@ Result<PrivateKey> Keystore::decrypt(const KeystoreFile &file, const SecretBytes
 Result<QByteArray> Keystore::encrypt(const PrivateKey &key, const SecretBytes &password,
                                      const KdfParams &params)
 {
+    // A random (version 4) UUID from OpenSSL's DRBG.
+    QByteArray uuid = randomBytes(16);
+    uuid[6] = char((uuid[6] & 0x0f) | 0x40);
+    uuid[8] = char((uuid[8] & 0x3f) | 0x80);
+    return encryptWith(key, password, params, randomBytes(32), randomBytes(16),
+                       QUuid::fromRfc4122(uuid).toString(QUuid::WithoutBraces));
+}
+
+Result<QByteArray> Keystore::encryptWith(const PrivateKey &key, const SecretBytes &password,
+                                         const KdfParams &params, QByteArrayView salt,
+                                         QByteArrayView iv, const QString &id)
+{
     if (auto checked = params.check(); !checked)
         return Error{ErrorCode::InvalidArgument, checked.error().message};
-    const QByteArray salt = randomBytes(32);
-    const QByteArray iv = randomBytes(16);
+    if (salt.isEmpty() || salt.size() > MaxSaltSize || iv.size() != 16)
+        return Error{ErrorCode::InvalidArgument,
+                     u"a keystore needs a salt of 1 to 1024 bytes and a 16-byte iv"_s};
     auto derived = deriveKey(params, salt, password);
     if (!derived)
         return derived.error();
@@ -352,7 +365,7 @@ Result<QByteArray> Keystore::encrypt(const PrivateKey &key, const SecretBytes &p
     const QByteArray mac = keystoreMac(*derived, ciphertext);
 
     QJsonObject kdfParams{{u"dklen"_s, params.dklen},
-                          {u"salt"_s, QString::fromLatin1(salt.toHex())}};
+                          {u"salt"_s, QString::fromLatin1(salt.toByteArray().toHex())}};
     QString kdfName;
     if (params.function == KdfParams::Function::Scrypt) {
         kdfName = u"scrypt"_s;
@@ -366,22 +379,17 @@ Result<QByteArray> Keystore::encrypt(const PrivateKey &key, const SecretBytes &p
     }
     const QJsonObject crypto{
         {u"cipher"_s, u"aes-128-ctr"_s},
-        {u"cipherparams"_s, QJsonObject{{u"iv"_s, QString::fromLatin1(iv.toHex())}}},
+        {u"cipherparams"_s, QJsonObject{{u"iv"_s, QString::fromLatin1(iv.toByteArray().toHex())}}},
         {u"ciphertext"_s, QString::fromLatin1(ciphertext.toHex())},
         {u"kdf"_s, kdfName},
         {u"kdfparams"_s, kdfParams},
         {u"mac"_s, QString::fromLatin1(mac.toHex())},
     };
 
-    // A random (version 4) UUID from OpenSSL's DRBG.
-    QByteArray uuid = randomBytes(16);
-    uuid[6] = char((uuid[6] & 0x0f) | 0x40);
-    uuid[8] = char((uuid[8] & 0x3f) | 0x80);
-
     const QJsonObject root{
         {u"address"_s, key.address().toLowerHex().mid(2)},
         {u"crypto"_s, crypto},
-        {u"id"_s, QUuid::fromRfc4122(uuid).toString(QUuid::WithoutBraces)},
+        {u"id"_s, id},
         {u"version"_s, 3},
     };
     return QJsonDocument(root).toJson(QJsonDocument::Indented);

@@ -34,6 +34,11 @@ public:
     // without 0x (as geth writes it).
     static Result<QByteArray> encrypt(const PrivateKey &key, const SecretBytes &password,
                                       const KdfParams &params = KdfParams::standard());
+    // encrypt with a given salt, iv and id: reproduces published test vectors.
+    // Never reuse a salt or iv for real keys; use encrypt.
+    static Result<QByteArray> encryptWith(const PrivateKey &key, const SecretBytes &password,
+                                          const KdfParams &params, QByteArrayView salt,
+                                          QByteArrayView iv, const QString &id);
 };
 
 } // namespace berth::crypto

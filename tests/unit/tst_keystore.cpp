@@ -99,6 +99,48 @@ private slots:
         QCOMPARE(key->secret().view().toByteArray().toHex(), kSpecKey);
     }
 
+    // Encrypting the spec's key with the spec's salt and iv gives its exact ciphertext and MAC.
+    void specPbkdf2VectorIsReproducedByteForByte()
+    {
+        const QJsonObject spec = objectOf(readData(u"spec-pbkdf2.json"_s));
+        const QJsonObject crypto = spec.value(u"crypto"_s).toObject();
+        auto key = PrivateKey::fromHex(QString::fromLatin1(kSpecKey));
+        QVERIFY(key.ok());
+        auto json = Keystore::encryptWith(
+            *key, secret("testpassword"), KdfParams::pbkdf2(262144),
+            QByteArray::fromHex(
+                crypto.value(u"kdfparams"_s).toObject().value(u"salt"_s).toString().toLatin1()),
+            QByteArray::fromHex(
+                crypto.value(u"cipherparams"_s).toObject().value(u"iv"_s).toString().toLatin1()),
+            spec.value(u"id"_s).toString());
+        QVERIFY(json.ok());
+        const QJsonObject ours = objectOf(*json);
+        QCOMPARE(ours.value(u"crypto"_s).toObject(), crypto);
+        QCOMPARE(ours.value(u"id"_s), spec.value(u"id"_s));
+        QCOMPARE(ours.value(u"address"_s).toString(),
+                 u"008aeeda4d805471df9b2a5b0f38a0c3bcba786b"_s);
+    }
+
+    void specScryptVectorIsReproducedByteForByte()
+    {
+        const QJsonObject spec = objectOf(readData(u"spec-scrypt.json"_s));
+        const QJsonObject crypto = spec.value(u"crypto"_s).toObject();
+        auto key = PrivateKey::fromHex(QString::fromLatin1(kSpecKey));
+        KdfParams params;
+        params.n = 262144;
+        params.r = 1;
+        params.p = 8;
+        auto json = Keystore::encryptWith(
+            *key, secret("testpassword"), params,
+            QByteArray::fromHex(
+                crypto.value(u"kdfparams"_s).toObject().value(u"salt"_s).toString().toLatin1()),
+            QByteArray::fromHex(
+                crypto.value(u"cipherparams"_s).toObject().value(u"iv"_s).toString().toLatin1()),
+            spec.value(u"id"_s).toString());
+        QVERIFY(json.ok());
+        QCOMPARE(objectOf(*json).value(u"crypto"_s).toObject(), crypto);
+    }
+
     void specVectorParsesWithItsParameters()
     {
         auto file = Keystore::parse(readData(u"spec-scrypt.json"_s));
