@@ -355,7 +355,7 @@ void TransactionManager::pollHash(int index)
                          tr("%1 was sent as %2 but not mined within %3 s; it may still "
                             "confirm: check that transaction before sending it again")
                              .arg(what(), rpcfields::toData(job.hashes.last()))
-                             .arg(m_options.receiptTimeoutMs / 1000),
+                             .arg(m_options.receiptTimeoutMs / 1000.0),
                          job.hashes.last()));
         } else if (job.sinceSent.elapsed() > m_options.stuckAfterMs) {
             replaceOrGiveUp();

@@ -56,8 +56,11 @@ public:
     {
         int confirmations = 1; // 1: the block that includes it is enough
         int pollIntervalMs = 500;
-        int receiptTimeoutMs = 120000; // give up waiting (Timeout) after this long
-        int stuckAfterMs = 60000;      // then replace it with higher fees
+        // Overall bound from the first send: then Timeout (it may still confirm).
+        int receiptTimeoutMs = 120000;
+        // A version not mined this long after it was sent is replaced (same nonce,
+        // higher fees), at most maxReplacements times and within receiptTimeoutMs.
+        int stuckAfterMs = 60000;
         int feeBumpBasisPoints = 1250; // +12.5% per replacement; never below that
         int maxReplacements = 3;
         int gasMarginPercent = 120;                           // gas limit = estimate × 1.2

@@ -534,6 +534,28 @@ private slots:
         QVERIFY(error.message.startsWith(u"pay was sent as 0x"_s));
     }
 
+    void givesUpAtTheReceiptTimeout()
+    {
+        QVERIFY(
+            wait<void>([&](QObject *c, auto done) { m_eth->setAutomine(false, c, done); }).ok());
+        TransactionManager::Options options = fastOptions();
+        options.receiptTimeoutMs = 400;
+        TransactionManager manager(m_eth, key(kKey0), 31337, nullptr, options);
+        QObject context;
+        const auto log =
+            sendTx(manager, {key(kKey1).address(), 11, {}, {}, u"top up"_s, {}}, &context);
+        QTRY_VERIFY_WITH_TIMEOUT(log->done.has_value(), 30000);
+        QVERIFY(!log->done->ok());
+        QCOMPARE(log->done->error().code, ErrorCode::Timeout);
+        QCOMPARE(log->hashes.size(), 1); // not stuck long enough to be replaced
+        QCOMPARE(log->done->error().data, log->hashes.first());
+        const QString expected = u"top up was sent as 0x"_s +
+                                 QString::fromLatin1(log->hashes.first().toHex()) +
+                                 u" but not mined within 0.4 s; it may still confirm"_s;
+        QVERIFY2(log->done->error().message.startsWith(expected),
+                 qPrintable(log->done->error().message));
+    }
+
     void devnetHelpers()
     {
         const crypto::Address account = crypto::PrivateKey::generate().address();
