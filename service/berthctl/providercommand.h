@@ -1,0 +1,10 @@
+#pragma once
+
+#include "commandcontext.h"
+
+namespace berth::cli {
+
+// berthctl provider register | update | show | list
+int runProviderCommand(CommandContext &context);
+
+} // namespace berth::cli

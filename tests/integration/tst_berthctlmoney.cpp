@@ -1,0 +1,357 @@
+// The money commands end to end, as a user runs them: berthctl against a real
+// Anvil that `berthctl chain devnet` starts, cross-checked with Foundry's cast
+// as an independent client (issue "Ethereum client, wallet and the berthctl
+// money commands", "Done when").
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// Anvil's well-known development keys 1 and 2 (0 deploys the devnet).
+const QString providerKey = u"0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"_s;
+const QString providerAddress = u"0x70997970C51812dc3A010C7d01b50e0d17dc79C8"_s;
+const QString publisherKey =
+    u"0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"_s;
+const QString publisherAddress = u"0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"_s;
+const QString encryptionKey = QString(64, u'7');
+
+struct Run
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+    QJsonObject json() const { return QJsonDocument::fromJson(out.toUtf8()).object(); }
+};
+
+} // namespace
+
+class TestBerthctlMoney : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_home;
+    QString m_rpc;
+    QJsonObject m_chain;
+    QString m_channel;
+
+    QProcessEnvironment environment() const
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"XDG_CONFIG_HOME"_s, m_home.filePath(u"config"_s));
+        env.insert(u"XDG_DATA_HOME"_s, m_home.filePath(u"data"_s));
+        env.insert(u"XDG_STATE_HOME"_s, m_home.filePath(u"state"_s));
+        env.insert(u"BERTH_ANVIL"_s, QStringLiteral(BERTH_ANVIL_PATH));
+        env.remove(u"BERTH_CHAIN"_s);
+        env.remove(u"BERTH_PASSWORD_FILE"_s);
+        env.remove(u"DBUS_SESSION_BUS_ADDRESS"_s); // no desktop keychain in this test
+        return env;
+    }
+
+    Run run(const QString &program, const QStringList &args, int timeoutMs = 120000) const
+    {
+        QProcess p;
+        p.setProcessEnvironment(environment());
+        p.setStandardInputFile(QProcess::nullDevice());
+        p.start(program, args);
+        Run r;
+        if (!p.waitForFinished(timeoutMs)) {
+            p.kill();
+            p.waitForFinished();
+            r.err = u"timed out: "_s + program + u' ' + args.join(u' ');
+            return r;
+        }
+        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = QString::fromUtf8(p.readAllStandardOutput());
+        r.err = QString::fromUtf8(p.readAllStandardError());
+        return r;
+    }
+
+    Run berthctl(const QStringList &args) const
+    {
+        return run(QStringLiteral(BERTH_BIN_DIR "/berthctl"), args);
+    }
+
+    // berthctl as one of the two accounts, with its own wallet folder.
+    Run as(const QString &who, QStringList args) const
+    {
+        args << u"--keystore-dir"_s << m_home.filePath(who + u"-keys"_s) << u"--password-file"_s
+             << m_home.filePath(u"password"_s);
+        return berthctl(args);
+    }
+
+    Run cast(const QStringList &args) const
+    {
+        return run(QStringLiteral(BERTH_CAST_PATH), args + QStringList{u"--rpc-url"_s, m_rpc});
+    }
+
+    QString contract(const QString &name) const
+    {
+        return m_chain.value(u"contracts"_s).toObject().value(name).toString();
+    }
+
+    // The token balance as cast reads it (base units, decimal).
+    QString castTokenBalance(const QString &address) const
+    {
+        const Run r =
+            cast({u"call"_s, m_chain.value(u"token"_s).toObject().value(u"address"_s).toString(),
+                  u"balanceOf(address)(uint256)"_s, address});
+        return r.out.split(u' ').value(0).trimmed();
+    }
+
+    QString berthTokenBalance(const QString &address) const
+    {
+        const Run r = berthctl({u"wallet"_s, u"balance"_s, address, u"--json"_s});
+        return r.json().value(u"token"_s).toObject().value(u"baseUnits"_s).toString();
+    }
+
+    void timePasses(int seconds) const
+    {
+        QCOMPARE(cast({u"rpc"_s, u"evm_increaseTime"_s, QString::number(seconds)}).exitCode, 0);
+        QCOMPARE(cast({u"rpc"_s, u"evm_mine"_s}).exitCode, 0);
+    }
+
+    void writeSecretFile(const QString &name, const QString &content) const
+    {
+        QFile f(m_home.filePath(name));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        f.write(content.toUtf8() + '\n');
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        QVERIFY2(QFile::exists(QStringLiteral(BERTH_ANVIL_PATH)),
+                 "anvil is missing: run scripts/test (it runs npm ci in contracts/)");
+        QVERIFY2(QFile::exists(QStringLiteral(BERTH_CAST_PATH)),
+                 "cast is missing: run scripts/test (it runs npm ci in contracts/)");
+        const Run devnet = berthctl({u"chain"_s, u"devnet"_s, u"--json"_s});
+        QVERIFY2(devnet.exitCode == 0, qPrintable(devnet.err));
+        m_chain = devnet.json().value(u"chain"_s).toObject();
+        m_rpc = m_chain.value(u"rpcUrl"_s).toString();
+        QVERIFY(m_rpc.startsWith(u"http://127.0.0.1:"));
+        QCOMPARE(m_chain.value(u"chainId"_s).toString(), u"31337"_s);
+
+        writeSecretFile(u"password"_s, u"correct horse battery staple"_s);
+        writeSecretFile(u"provider.key"_s, providerKey);
+        writeSecretFile(u"publisher.key"_s, publisherKey);
+        for (const auto &who : {u"provider"_s, u"publisher"_s}) {
+            const Run imported = as(who, {u"wallet"_s, u"import"_s, u"--private-key-file"_s,
+                                          m_home.filePath(who + u".key"_s), u"--json"_s});
+            QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+        }
+    }
+
+    void cleanupTestCase()
+    {
+        const Run stopped = berthctl({u"chain"_s, u"devnet"_s, u"--stop"_s});
+        QCOMPARE(stopped.exitCode, 0);
+    }
+
+    void devnetDeployedEverything()
+    {
+        for (const auto &name : {u"registry"_s, u"escrow"_s, u"staking"_s, u"market"_s}) {
+            const Run code = cast({u"code"_s, contract(name)});
+            QVERIFY2(code.exitCode == 0 && code.out.trimmed().size() > 100, qPrintable(name));
+        }
+        // Escrow is wired to Staking and Market, as the profile says.
+        QCOMPARE(cast({u"call"_s, contract(u"escrow"_s), u"staking()(address)"_s}).out.trimmed(),
+                 contract(u"staking"_s));
+        QCOMPARE(castTokenBalance(publisherAddress), u"1000000000000"_s); // 1,000,000 tUSD
+        const Run balance = berthctl({u"wallet"_s, u"balance"_s, publisherAddress});
+        QCOMPARE(balance.exitCode, 0);
+        QVERIFY2(balance.out.contains(u"1000000 tUSD"_s), qPrintable(balance.out));
+    }
+
+    void walletKnowsItsAccounts()
+    {
+        const QString keys = m_home.filePath(u"provider-keys"_s);
+        const Run address = berthctl({u"wallet"_s, u"address"_s, u"--keystore-dir"_s, keys});
+        QCOMPARE(address.exitCode, 0);
+        QCOMPARE(address.out.trimmed(), providerAddress);
+        // A keystore berthctl wrote decrypts with cast (an independent implementation).
+        const Run list = berthctl({u"wallet"_s, u"list"_s, u"--keystore-dir"_s, keys, u"--json"_s});
+        const QString file = list.json()
+                                 .value(u"accounts"_s)
+                                 .toArray()
+                                 .first()
+                                 .toObject()
+                                 .value(u"keystore"_s)
+                                 .toString();
+        const Run castAddress = run(QStringLiteral(BERTH_CAST_PATH),
+                                    {u"wallet"_s, u"address"_s, u"--keystore"_s, file,
+                                     u"--password"_s, u"correct horse battery staple"_s});
+        QCOMPARE(castAddress.out.trimmed(), providerAddress);
+    }
+
+    void wrongPasswordIsRefused()
+    {
+        writeSecretFile(u"wrong"_s, u"not the password"_s);
+        const Run r = berthctl({u"escrow"_s, u"quote"_s, u"--publisher"_s, publisherAddress,
+                                u"--deployment"_s, u"web"_s, u"--rate"_s, u"1"_s,
+                                u"--keystore-dir"_s, m_home.filePath(u"provider-keys"_s),
+                                u"--password-file"_s, m_home.filePath(u"wrong"_s)});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(u"wrong password"_s), qPrintable(r.err));
+    }
+
+    void providerRegisters()
+    {
+        const Run r =
+            as(u"provider"_s,
+               {u"provider"_s,    u"register"_s, u"--endpoint"_s,       u"wss://127.0.0.1:7443"_s,
+                u"--region"_s,    u"eu-west"_s,  u"--attr"_s,           u"tier=gold"_s,
+                u"--cpu"_s,       u"8"_s,        u"--memory"_s,         u"16Gi"_s,
+                u"--storage"_s,   u"100Gi"_s,    u"--encryption-key"_s, encryptionKey,
+                u"--cpu-price"_s, u"0.02"_s,     u"--memory-price"_s,   u"3"_s,
+                u"--json"_s});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject listing = r.json().value(u"listing"_s).toObject();
+        QCOMPARE(listing.value(u"provider"_s).toString(), providerAddress);
+        QCOMPARE(listing.value(u"prices"_s).toObject().value(u"cpuPerCoreHour"_s).toString(),
+                 u"0.02"_s);
+        QCOMPARE(listing.value(u"prices"_s).toObject().value(u"memoryPerGiBMonth"_s).toString(),
+                 u"3"_s);
+        // cast sees the same listing and the per-second price berthctl computed.
+        QCOMPARE(cast({u"call"_s, contract(u"registry"_s), u"isRegistered(address)(bool)"_s,
+                       providerAddress})
+                     .out.trimmed(),
+                 u"true"_s);
+        const Run pricing = cast(
+            {u"call"_s, contract(u"registry"_s),
+             u"getPricing(address,address)(bool,(uint128,uint128,uint128,uint128,uint128))"_s,
+             providerAddress, m_chain.value(u"token"_s).toObject().value(u"address"_s).toString()});
+        QVERIFY2(pricing.out.contains(u"5555555555555555556"_s), qPrintable(pricing.out));
+
+        const Run list = berthctl({u"provider"_s, u"list"_s, u"--json"_s});
+        QCOMPARE(list.json().value(u"total"_s).toString(), u"1"_s);
+    }
+
+    void publisherOpensWithTheSignedQuote()
+    {
+        // 3.6 tUSD per hour = 1000 base units per second, exactly.
+        const Run quote =
+            as(u"provider"_s, {u"escrow"_s, u"quote"_s, u"--publisher"_s, publisherAddress,
+                               u"--deployment"_s, u"web"_s, u"--rate"_s, u"3.6"_s, u"--notice"_s,
+                               u"60s"_s, u"--out"_s, m_home.filePath(u"quote.json"_s)});
+        QVERIFY2(quote.exitCode == 0, qPrintable(quote.err));
+
+        // A quote whose rate was edited no longer matches its signature.
+        QFile original(m_home.filePath(u"quote.json"_s));
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        QJsonObject doc = QJsonDocument::fromJson(original.readAll()).object();
+        QJsonObject tampered = doc.value(u"quote"_s).toObject();
+        tampered.insert(u"ratePerSecond"_s, u"1"_s);
+        doc.insert(u"quote"_s, tampered);
+        QFile forged(m_home.filePath(u"forged.json"_s));
+        QVERIFY(forged.open(QIODevice::WriteOnly));
+        forged.write(QJsonDocument(doc).toJson());
+        forged.close();
+        const Run refused =
+            as(u"publisher"_s, {u"escrow"_s, u"open"_s, m_home.filePath(u"forged.json"_s),
+                                u"--deposit"_s, u"100"_s});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(u"not by the provider"_s), qPrintable(refused.err));
+
+        // More than the publisher holds: told how much is missing, nothing sent.
+        const Run poor =
+            as(u"publisher"_s, {u"escrow"_s, u"open"_s, m_home.filePath(u"quote.json"_s),
+                                u"--deposit"_s, u"2000000"_s});
+        QCOMPARE(poor.exitCode, 1);
+        QVERIFY2(poor.err.contains(u"needs 2000000 tUSD"_s), qPrintable(poor.err));
+
+        const Run opened =
+            as(u"publisher"_s, {u"escrow"_s, u"open"_s, m_home.filePath(u"quote.json"_s),
+                                u"--deposit"_s, u"100"_s, u"--json"_s});
+        QVERIFY2(opened.exitCode == 0, qPrintable(opened.err));
+        const QJsonObject channel = opened.json().value(u"channel"_s).toObject();
+        m_channel = channel.value(u"channelId"_s).toString();
+        QCOMPARE(channel.value(u"ratePerHour"_s).toString(), u"3.6"_s);
+        QCOMPARE(channel.value(u"deposit"_s).toObject().value(u"amount"_s).toString(), u"100"_s);
+        QCOMPARE(castTokenBalance(publisherAddress), u"999900000000"_s);
+        // Escrow's own view agrees on who and what.
+        const Run onChain = cast(
+            {u"call"_s, contract(u"escrow"_s), u"channelIdOf(address,address,bytes32)(bytes32)"_s,
+             publisherAddress, providerAddress, channel.value(u"deploymentId"_s).toString()});
+        QCOMPARE(onChain.out.trimmed(), m_channel);
+    }
+
+    void providerClaimsWhatAccrued()
+    {
+        QVERIFY(!m_channel.isEmpty());
+        const QString before = castTokenBalance(providerAddress);
+        timePasses(3600);
+        const Run claimed = as(u"provider"_s, {u"escrow"_s, u"claim"_s, m_channel, u"--json"_s});
+        QVERIFY2(claimed.exitCode == 0, qPrintable(claimed.err));
+        const qlonglong amount = claimed.json()
+                                     .value(u"claimed"_s)
+                                     .toObject()
+                                     .value(u"baseUnits"_s)
+                                     .toString()
+                                     .toLongLong();
+        // One hour at 1000 units/s, plus the few seconds the blocks themselves took.
+        QVERIFY2(amount >= 3'600'000 && amount <= 3'630'000, qPrintable(QString::number(amount)));
+        QCOMPARE(castTokenBalance(providerAddress).toLongLong(), before.toLongLong() + amount);
+        QCOMPARE(berthTokenBalance(providerAddress), castTokenBalance(providerAddress));
+    }
+
+    void publisherClosesAndSettles()
+    {
+        QVERIFY(!m_channel.isEmpty());
+        const Run closed = as(u"publisher"_s, {u"escrow"_s, u"close"_s, m_channel, u"--json"_s});
+        QVERIFY2(closed.exitCode == 0, qPrintable(closed.err));
+        QVERIFY(closed.json().value(u"channel"_s).toObject().value(u"stopAt"_s).toString() !=
+                u"0"_s);
+        timePasses(120); // past the 60 s notice
+        const Run settled = as(u"publisher"_s, {u"escrow"_s, u"settle"_s, m_channel, u"--json"_s});
+        QVERIFY2(settled.exitCode == 0, qPrintable(settled.err));
+        const QJsonObject result = settled.json();
+        const qlonglong paid = result.value(u"paidToProvider"_s)
+                                   .toObject()
+                                   .value(u"baseUnits"_s)
+                                   .toString()
+                                   .toLongLong();
+        const qlonglong refund = result.value(u"refundedToPublisher"_s)
+                                     .toObject()
+                                     .value(u"baseUnits"_s)
+                                     .toString()
+                                     .toLongLong();
+        QCOMPARE(result.value(u"channel"_s).toObject().value(u"status"_s).toString(), u"settled"_s);
+
+        // Everything adds up, and cast reads the same balances berthctl reports.
+        const qlonglong claimedTotal = result.value(u"channel"_s)
+                                           .toObject()
+                                           .value(u"claimed"_s)
+                                           .toObject()
+                                           .value(u"baseUnits"_s)
+                                           .toString()
+                                           .toLongLong();
+        QCOMPARE(claimedTotal + refund, 100'000'000LL);
+        QVERIFY(paid >= 0);
+        for (const QString &who : {providerAddress, publisherAddress, contract(u"escrow"_s)})
+            QCOMPARE(berthTokenBalance(who), castTokenBalance(who));
+        QCOMPARE(castTokenBalance(publisherAddress).toLongLong(), 999'900'000'000LL + refund);
+        QCOMPARE(castTokenBalance(contract(u"escrow"_s)), u"0"_s);
+    }
+
+    void chainDownIsExplained()
+    {
+        const Run r = berthctl(
+            {u"wallet"_s, u"balance"_s, providerAddress, u"--rpc"_s, u"http://127.0.0.1:1"_s});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(u"cannot reach the chain"_s), qPrintable(r.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBerthctlMoney)
+#include "tst_berthctlmoney.moc"
