@@ -42,6 +42,16 @@ QString devnetDir()
     return state + u"/berth/devnet"_s;
 }
 
+// --chain (where the profile is written) and --json.
+void addProfileOutputOptions(QCommandLineParser &parser)
+{
+    parser.addOption(
+        {u"chain"_s,
+         u"Where to write the profile (default: %1)."_s.arg(ChainProfile::defaultPath()),
+         u"file"_s});
+    parser.addOption({u"json"_s, u"Print the result as JSON."_s});
+}
+
 QString profilePath(const QCommandLineParser &parser)
 {
     const QString explicitPath = parser.value(u"chain"_s);
@@ -252,17 +262,9 @@ int runDevnet(CommandContext &context)
         {u"mint"_s, u"Test tokens minted to each account."_s, u"amount"_s, u"1000000"_s});
     parser.addOption(
         {u"anvil"_s, u"Anvil binary (default: $BERTH_ANVIL, then PATH)."_s, u"path"_s});
-    parser.addOption(
-        {u"chain"_s,
-         u"Where to write the profile (default: %1)."_s.arg(ChainProfile::defaultPath()),
-         u"file"_s});
-    parser.addOption({u"json"_s, u"Print the result as JSON."_s});
-    if (!parser.parse(QStringList{u"berthctl chain devnet"_s} + context.arguments))
-        return context.usageError(parser.errorText(), u"chain devnet"_s);
-    if (parser.isSet(u"help"_s)) {
-        context.out << parser.helpText();
-        return ExitOk;
-    }
+    addProfileOutputOptions(parser);
+    if (int exitCode = 0; !parseCommandLine(parser, context, u"chain devnet"_s, exitCode))
+        return exitCode;
     const bool json = parser.isSet(u"json"_s);
     if (parser.isSet(u"stop"_s))
         return stopDevnet(context, profilePath(parser), json);
@@ -300,17 +302,9 @@ int runUse(CommandContext &context)
     for (const auto &name : {u"registry"_s, u"escrow"_s, u"staking"_s, u"market"_s, u"token"_s})
         parser.addOption(
             {name, u"Address of the %1 contract (with a URL)."_s.arg(name), u"address"_s});
-    parser.addOption(
-        {u"chain"_s,
-         u"Where to write the profile (default: %1)."_s.arg(ChainProfile::defaultPath()),
-         u"file"_s});
-    parser.addOption({u"json"_s, u"Print the result as JSON."_s});
-    if (!parser.parse(QStringList{u"berthctl chain use"_s} + context.arguments))
-        return context.usageError(parser.errorText(), u"chain use"_s);
-    if (parser.isSet(u"help"_s)) {
-        context.out << parser.helpText();
-        return ExitOk;
-    }
+    addProfileOutputOptions(parser);
+    if (int exitCode = 0; !parseCommandLine(parser, context, u"chain use"_s, exitCode))
+        return exitCode;
     if (parser.positionalArguments().size() != 1)
         return context.usageError(u"give one chain profile FILE or RPC URL"_s, u"chain use"_s);
     const QString source = parser.positionalArguments().constFirst();

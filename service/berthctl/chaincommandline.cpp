@@ -4,14 +4,9 @@ using namespace Qt::StringLiterals;
 
 namespace berth::cli {
 
-bool ChainCommandLine::parse(CommandContext &context, const QString &name,
-                             const QString &description, bool signing, const QString &positional)
+bool parseCommandLine(QCommandLineParser &parser, CommandContext &context, const QString &name,
+                      int &exitCode)
 {
-    parser.setApplicationDescription(description);
-    parser.addHelpOption();
-    ChainSession::addOptions(parser, signing);
-    if (!positional.isEmpty())
-        parser.addPositionalArgument(positional, u"See the description."_s);
     if (!parser.parse(QStringList{u"berthctl "_s + name} + context.arguments)) {
         exitCode = context.usageError(parser.errorText(), name);
         return false;
@@ -21,6 +16,19 @@ bool ChainCommandLine::parse(CommandContext &context, const QString &name,
         exitCode = ExitOk;
         return false;
     }
+    return true;
+}
+
+bool ChainCommandLine::parse(CommandContext &context, const QString &name,
+                             const QString &description, bool signing, const QString &positional)
+{
+    parser.setApplicationDescription(description);
+    parser.addHelpOption();
+    ChainSession::addOptions(parser, signing);
+    if (!positional.isEmpty())
+        parser.addPositionalArgument(positional, u"See the description."_s);
+    if (!parseCommandLine(parser, context, name, exitCode))
+        return false;
     auto options = ChainSession::readOptions(parser);
     if (!options) {
         exitCode = context.usageError(options.error().message, name);

@@ -25,6 +25,11 @@ struct ChainCommandLine
                bool signing, const QString &positional = {});
 };
 
+// Parses `context.arguments` for the subcommand `name` ("chain use"): prints
+// --help or a usage error itself and then returns false with `exitCode` set.
+bool parseCommandLine(QCommandLineParser &parser, CommandContext &context, const QString &name,
+                      int &exitCode);
+
 // Dispatches `group SUB ...` to a table of subcommands, with a usage text for
 // `group`, `group --help` and unknown subcommands.
 struct Subcommand

@@ -413,31 +413,6 @@ int runChannelTransaction(CommandContext &context, const QString &name, const QS
     return ExitOk;
 }
 
-int runClaim(CommandContext &context)
-{
-    return runChannelTransaction(context, u"claim"_s,
-                                 u"Provider: claims what the channel has accrued so far."_s,
-                                 u"claim"_s, u"Claimed."_s);
-}
-
-int runClose(CommandContext &context)
-{
-    return runChannelTransaction(
-        context, u"close"_s,
-        u"Asks to close the channel: the publisher requests a close, the provider terminates. "
-        u"The notice period is paid; settle afterwards."_s,
-        u"requestClose"_s, u"Close requested."_s);
-}
-
-int runSettle(CommandContext &context)
-{
-    return runChannelTransaction(
-        context, u"settle"_s,
-        u"After the channel stopped: pays the provider what accrued and refunds the rest to "
-        u"the publisher."_s,
-        u"settle"_s, u"Done."_s);
-}
-
 int runTopUp(CommandContext &context)
 {
     ChainCommandLine c;
@@ -507,14 +482,33 @@ int runShow(CommandContext &context)
 
 int runEscrowCommand(CommandContext &context)
 {
+    // The one-transaction channel commands: name, help, Escrow function, closing line.
+    static const auto claim = [](CommandContext &c) {
+        return runChannelTransaction(c, u"claim"_s,
+                                     u"Provider: claims what the channel has accrued so far."_s,
+                                     u"claim"_s, u"Claimed."_s);
+    };
+    static const auto close = [](CommandContext &c) {
+        return runChannelTransaction(
+            c, u"close"_s,
+            u"Asks to close the channel: the publisher requests a close, the provider "
+            u"terminates. The notice period is paid; settle afterwards."_s,
+            u"requestClose"_s, u"Close requested."_s);
+    };
+    static const auto settle = [](CommandContext &c) {
+        return runChannelTransaction(c, u"settle"_s,
+                                     u"After the channel stopped: pays the provider what accrued "
+                                     u"and refunds the rest to the publisher."_s,
+                                     u"settle"_s, u"Done."_s);
+    };
     return dispatchSubcommand(
         context, u"escrow"_s,
         {{u"quote"_s, u"provider: sign a quote offline"_s, runQuote},
          {u"open"_s, u"publisher: open a channel with a signed quote"_s, runOpen},
          {u"topup"_s, u"add to a channel's deposit"_s, runTopUp},
-         {u"close"_s, u"request a close (publisher) or terminate (provider)"_s, runClose},
-         {u"settle"_s, u"pay out a stopped channel"_s, runSettle},
-         {u"claim"_s, u"provider: claim what accrued"_s, runClaim},
+         {u"close"_s, u"request a close (publisher) or terminate (provider)"_s, close},
+         {u"settle"_s, u"pay out a stopped channel"_s, settle},
+         {u"claim"_s, u"provider: claim what accrued"_s, claim},
          {u"show"_s, u"show a channel"_s, runShow}});
 }
 

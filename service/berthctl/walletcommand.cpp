@@ -43,14 +43,7 @@ void parse(Parsed &p, CommandContext &context, const QString &command, const QSt
     p.parser.addOptions(extra);
     if (positional)
         p.parser.addPositionalArgument(u"ARG"_s, u"See the description."_s);
-    if (!p.parser.parse(QStringList{u"berthctl wallet "_s + command} + context.arguments)) {
-        p.exitCode = context.usageError(p.parser.errorText(), u"wallet "_s + command);
-        return;
-    }
-    if (p.parser.isSet(u"help"_s)) {
-        context.out << p.parser.helpText();
-        p.exitCode = ExitOk;
-    }
+    parseCommandLine(p.parser, context, u"wallet "_s + command, p.exitCode);
 }
 
 crypto::WalletDirectory walletOf(const QCommandLineParser &parser)

@@ -194,6 +194,97 @@ private slots:
         QCOMPARE(castAddress.out.trimmed(), providerAddress);
     }
 
+    void newAccountsExportToOtherTools()
+    {
+        const QString keys = m_home.filePath(u"fresh-keys"_s);
+        const QString password = m_home.filePath(u"password"_s);
+        const Run created = berthctl({u"wallet"_s, u"new"_s, u"--keystore-dir"_s, keys,
+                                      u"--password-file"_s, password, u"--json"_s});
+        QVERIFY2(created.exitCode == 0, qPrintable(created.err));
+        const QString address = created.json().value(u"address"_s).toString();
+        QVERIFY(address.startsWith(u"0x"));
+        // The keystore holds ciphertext only: the folder and file are owner-only.
+        const QString file = created.json().value(u"keystore"_s).toString();
+        QCOMPARE(QFile::permissions(file) & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                 QFileDevice::Permissions());
+
+        const QString exported = m_home.filePath(u"exported.json"_s);
+        const Run out = berthctl({u"wallet"_s, u"export"_s, u"--keystore-dir"_s, keys,
+                                  u"--password-file"_s, password, u"--out"_s, exported});
+        QVERIFY2(out.exitCode == 0, qPrintable(out.err));
+        const Run castAddress = run(QStringLiteral(BERTH_CAST_PATH),
+                                    {u"wallet"_s, u"address"_s, u"--keystore"_s, exported,
+                                     u"--password"_s, u"correct horse battery staple"_s});
+        QCOMPARE(castAddress.out.trimmed(), address);
+
+        // No password source and no terminal: an error that names the options.
+        const Run noPassword = berthctl({u"wallet"_s, u"new"_s, u"--keystore-dir"_s, keys});
+        QCOMPARE(noPassword.exitCode, 1);
+        QVERIFY2(noPassword.err.contains(u"--password-file"_s), qPrintable(noPassword.err));
+    }
+
+    void corruptedKeystoreIsDetected()
+    {
+        const QString keys = m_home.filePath(u"corrupt-keys"_s);
+        QVERIFY(QDir().mkpath(keys));
+        const Run list = berthctl({u"wallet"_s, u"list"_s, u"--keystore-dir"_s,
+                                   m_home.filePath(u"provider-keys"_s), u"--json"_s});
+        QFile source(list.json()
+                         .value(u"accounts"_s)
+                         .toArray()
+                         .first()
+                         .toObject()
+                         .value(u"keystore"_s)
+                         .toString());
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        QJsonObject doc = QJsonDocument::fromJson(source.readAll()).object();
+        QJsonObject crypto = doc.value(u"crypto"_s).toObject();
+        QString cipher = crypto.value(u"ciphertext"_s).toString();
+        cipher[0] = cipher[0] == u'0' ? u'1' : u'0';
+        crypto.insert(u"ciphertext"_s, cipher);
+        doc.insert(u"crypto"_s, crypto);
+        QFile broken(keys + u"/UTC--broken"_s);
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write(QJsonDocument(doc).toJson());
+        broken.close();
+        const Run r = berthctl({u"wallet"_s, u"export"_s, u"--keystore-dir"_s, keys,
+                                u"--password-file"_s, m_home.filePath(u"password"_s), u"--out"_s,
+                                m_home.filePath(u"never.json"_s)});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(u"corrupted"_s), qPrintable(r.err));
+        QVERIFY(!QFile::exists(m_home.filePath(u"never.json"_s)));
+    }
+
+    void otherChainsAreSelected()
+    {
+        const QString copy = m_home.filePath(u"copy.json"_s);
+        const Run byFile =
+            berthctl({u"chain"_s, u"use"_s, m_home.filePath(u"config/berth/chain.json"_s),
+                      u"--chain"_s, copy, u"--json"_s});
+        QVERIFY2(byFile.exitCode == 0, qPrintable(byFile.err));
+        const Run shown = berthctl({u"chain"_s, u"show"_s, u"--chain"_s, copy, u"--json"_s});
+        QCOMPARE(shown.json().value(u"chain"_s).toObject().value(u"rpcUrl"_s).toString(), m_rpc);
+
+        // An RPC URL plus addresses: the chain id and the token come from the chain.
+        const QString byUrlPath = m_home.filePath(u"by-url.json"_s);
+        const Run byUrl =
+            berthctl({u"chain"_s, u"use"_s, m_rpc, u"--registry"_s, contract(u"registry"_s),
+                      u"--escrow"_s, contract(u"escrow"_s), u"--staking"_s, contract(u"staking"_s),
+                      u"--market"_s, contract(u"market"_s), u"--token"_s,
+                      m_chain.value(u"token"_s).toObject().value(u"address"_s).toString(),
+                      u"--chain"_s, byUrlPath, u"--json"_s});
+        QVERIFY2(byUrl.exitCode == 0, qPrintable(byUrl.err));
+        const QJsonObject chain = byUrl.json().value(u"chain"_s).toObject();
+        QCOMPARE(chain.value(u"chainId"_s).toString(), u"31337"_s);
+        QCOMPARE(chain.value(u"token"_s).toObject().value(u"symbol"_s).toString(), u"tUSD"_s);
+        QCOMPARE(chain.value(u"token"_s).toObject().value(u"decimals"_s).toInt(), 6);
+
+        const Run missing =
+            berthctl({u"chain"_s, u"show"_s, u"--chain"_s, m_home.filePath(u"nope.json"_s)});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.contains(u"berthctl chain devnet"_s), qPrintable(missing.err));
+    }
+
     void wrongPasswordIsRefused()
     {
         writeSecretFile(u"wrong"_s, u"not the password"_s);
