@@ -135,8 +135,7 @@ int runImport(CommandContext &context)
         auto raw = crypto::readPasswordFile(p.parser.value(u"private-key-file"_s));
         if (!raw)
             return context.fail(raw.error());
-        auto key =
-            crypto::PrivateKey::fromHex(QString::fromLatin1(raw->view().trimmed().toByteArray()));
+        auto key = crypto::PrivateKey::fromHexSecret(*raw);
         if (!key)
             return context.fail(key.error());
         return saveNewAccount(context, p.parser, *key, u"Imported"_s);

@@ -83,6 +83,43 @@ Result<PrivateKey> PrivateKey::fromHex(QStringView hex)
     return fromBytes(secret);
 }
 
+Result<PrivateKey> PrivateKey::fromHexSecret(const SecretBytes &hexText)
+{
+    const unsigned char *begin = hexText.data();
+    const unsigned char *end = begin + hexText.size();
+    const auto space = [](unsigned char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    };
+    while (begin != end && space(*begin))
+        ++begin;
+    while (end != begin && space(end[-1]))
+        --end;
+    if (end - begin >= 2 && begin[0] == '0' && (begin[1] == 'x' || begin[1] == 'X'))
+        begin += 2;
+    const auto nibble = [](unsigned char c) -> int {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
+        return -1;
+    };
+    const Error malformed{ErrorCode::InvalidArgument,
+                          u"a private key is 64 hexadecimal digits (optionally after 0x)"_s};
+    if (end - begin != 64)
+        return malformed;
+    SecretBytes secret(32);
+    for (int i = 0; i < 32; ++i) {
+        const int high = nibble(begin[2 * i]);
+        const int low = nibble(begin[2 * i + 1]);
+        if (high < 0 || low < 0)
+            return malformed;
+        secret.data()[i] = static_cast<unsigned char>(high << 4 | low);
+    }
+    return fromBytes(secret);
+}
+
 QByteArray PrivateKey::publicKey() const
 {
     secp256k1_pubkey pub;

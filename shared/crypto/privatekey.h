@@ -17,6 +17,9 @@ public:
     static Result<PrivateKey> fromBytes(const SecretBytes &secret);
     // "0x" + 64 hex digits, or 64 hex digits.
     static Result<PrivateKey> fromHex(QStringView hex);
+    // The same from key material read from a file (surrounding whitespace is
+    // ignored); decodes in place so no unwiped copy of the key is left behind.
+    static Result<PrivateKey> fromHexSecret(const SecretBytes &hexText);
 
     const SecretBytes &secret() const { return m_secret; }
     // 64 bytes: X || Y of the uncompressed public key, without the 0x04 prefix.

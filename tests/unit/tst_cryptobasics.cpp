@@ -28,6 +28,19 @@ private slots:
                  u"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"_s);
     }
 
+    void keyFilesAreReadWithoutCopies()
+    {
+        const SecretBytes text(QByteArrayView(
+            "  0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80\n"));
+        auto key = PrivateKey::fromHexSecret(text);
+        QVERIFY(key.ok());
+        QCOMPARE(key->address().toChecksumString(),
+                 u"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"_s);
+        QVERIFY(!PrivateKey::fromHexSecret(SecretBytes(QByteArrayView("0x1234"))).ok());
+        QVERIFY(!PrivateKey::fromHexSecret(SecretBytes(QByteArray(64, 'g'))).ok());
+        QVERIFY(!PrivateKey::fromHexSecret(SecretBytes(QByteArray(64, '0'))).ok()); // zero key
+    }
+
     void signatureRecoversItsSigner()
     {
         const PrivateKey key = PrivateKey::generate();
