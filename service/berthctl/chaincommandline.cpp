@@ -12,7 +12,12 @@ bool parseCommandLine(QCommandLineParser &parser, CommandContext &context, const
         return false;
     }
     if (parser.isSet(u"help"_s)) {
-        context.out << parser.helpText();
+        // Qt names the executable in the usage line; name the subcommand too.
+        QString help = parser.helpText();
+        const qsizetype options = help.indexOf(u"[options]"_s);
+        if (help.startsWith(u"Usage: "_s) && options > 0)
+            help.replace(0, options, u"Usage: berthctl "_s + name + u' ');
+        context.out << help;
         exitCode = ExitOk;
         return false;
     }
@@ -29,7 +34,7 @@ bool ChainCommandLine::parse(CommandContext &context, const QString &name,
         parser.addPositionalArgument(positional, u"See the description."_s);
     if (!parseCommandLine(parser, context, name, exitCode))
         return false;
-    auto options = ChainSession::readOptions(parser);
+    auto options = ChainSession::readOptions(parser, signing);
     if (!options) {
         exitCode = context.usageError(options.error().message, name);
         return false;

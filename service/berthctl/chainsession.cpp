@@ -35,7 +35,8 @@ void ChainSession::addOptions(QCommandLineParser &parser, bool signing)
     }
 }
 
-Result<ChainSession::Options> ChainSession::readOptions(const QCommandLineParser &parser)
+Result<ChainSession::Options> ChainSession::readOptions(const QCommandLineParser &parser,
+                                                        bool signing)
 {
     Options o;
     o.chainFile = parser.value(u"chain"_s);
@@ -43,12 +44,11 @@ Result<ChainSession::Options> ChainSession::readOptions(const QCommandLineParser
     o.account = parser.value(u"account"_s);
     o.keystoreDir = parser.value(u"keystore-dir"_s);
     o.json = parser.isSet(u"json"_s);
-    if (parser.optionNames().contains(u"password-file"_s) || parser.isSet(u"password-file"_s))
-        o.password.passwordFile = parser.value(u"password-file"_s);
+    if (!signing)
+        return o; // the signing options were not added to this parser
+    o.password.passwordFile = parser.value(u"password-file"_s);
     bool ok = true;
-    const QString confirmations = parser.value(u"confirmations"_s);
-    if (!confirmations.isEmpty())
-        o.confirmations = confirmations.toInt(&ok);
+    o.confirmations = parser.value(u"confirmations"_s).toInt(&ok);
     if (!ok || o.confirmations < 1 || o.confirmations > 64)
         return Error{ErrorCode::InvalidArgument, u"--confirmations takes a number from 1 to 64"_s};
     return o;
@@ -202,6 +202,15 @@ Result<TransactionReceipt> ChainSession::send(const TxRequest &request)
         callbacks.onDone = done;
         m_transactions->send(request, context, callbacks);
     });
+}
+
+Result<quint64> ChainSession::chainTime()
+{
+    auto block = waitFor<BlockHeader>(
+        [&](QObject *context, auto done) { m_eth->latestBlock(context, done); });
+    if (!block)
+        return block.error();
+    return block->timestamp;
 }
 
 QString ChainSession::tokens(const UInt256 &baseUnits) const

@@ -33,7 +33,7 @@ public:
     };
 
     static void addOptions(QCommandLineParser &parser, bool signing);
-    static Result<Options> readOptions(const QCommandLineParser &parser);
+    static Result<Options> readOptions(const QCommandLineParser &parser, bool signing);
 
     // Loads the profile (it must exist) and connects lazily.
     static Result<std::unique_ptr<ChainSession>> open(const Options &options, CommandContext &io);
@@ -64,6 +64,10 @@ public:
                                            const QString &function,
                                            const chain::ContractClient::Values &args);
     Result<chain::TransactionReceipt> send(const chain::TxRequest &request);
+
+    // The latest block's timestamp: the clock contracts judge expiry and
+    // notice periods by (a devnet's clock may run ahead of this computer's).
+    Result<quint64> chainTime();
 
     // Token amounts for people and for --json: "12.5 tUSD" and
     // {"amount": "12.5", "baseUnits": "12500000", "symbol": "tUSD"}.

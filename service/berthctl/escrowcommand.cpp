@@ -90,14 +90,30 @@ struct ChannelView
 {
     EscrowChannel channel;
     UInt256 accrued, claimable, refundable, runway;
+    quint64 now = 0; // chain time of the reading
 };
+
+// What the channel is doing now: the contract's status says open until it is
+// settled, even after its stop time has passed.
+QString channelState(const ChannelView &v)
+{
+    const EscrowChannel &c = v.channel;
+    if (c.status != EscrowChannel::Status::Open)
+        return EscrowChannel::statusName(c.status);
+    if (c.stopAt == 0)
+        return u"open"_s;
+    return v.now >= c.stopAt ? u"stopped"_s : u"stopping"_s;
+}
 
 Result<ChannelView> viewChannel(ChainSession &s, const ContractClient &escrow, const QByteArray &id)
 {
     auto channel = readChannel(s, escrow, id);
     if (!channel)
         return channel.error();
-    ChannelView view{*channel, 0, 0, 0, 0};
+    auto now = s.chainTime();
+    if (!now)
+        return now.error();
+    ChannelView view{*channel, 0, 0, 0, 0, *now};
     for (const auto &[function, out] :
          {std::pair{u"accrued"_s, &view.accrued}, std::pair{u"claimable"_s, &view.claimable},
           std::pair{u"refundable"_s, &view.refundable}, std::pair{u"runway"_s, &view.runway}}) {
@@ -106,6 +122,11 @@ Result<ChannelView> viewChannel(ChainSession &s, const ContractClient &escrow, c
             return value.error();
         *out = value->constFirst().toUInt().value();
     }
+    // Runway is what the deposit covers; a stop ends the channel sooner.
+    if (view.channel.stopAt != 0)
+        view.runway =
+            std::min(view.runway,
+                     UInt256(view.channel.stopAt > view.now ? view.channel.stopAt - view.now : 0));
     return view;
 }
 
@@ -124,6 +145,7 @@ void describe(CommandOutput &out, ChainSession &s, const ChannelView &v)
     const QString perMonth = tokensPerPeriod(c.rate, s.profile().tokenDecimals, PricePeriod::Month);
     QJsonObject json{{u"channelId"_s, hex(c.id)},
                      {u"status"_s, EscrowChannel::statusName(c.status)},
+                     {u"state"_s, channelState(v)},
                      {u"publisher"_s, c.publisher.toChecksumString()},
                      {u"provider"_s, c.provider.toChecksumString()},
                      {u"deploymentId"_s, hex(c.deploymentId)},
@@ -141,7 +163,10 @@ void describe(CommandOutput &out, ChainSession &s, const ChannelView &v)
                      {u"refundable"_s, s.tokensJson(v.refundable)},
                      {u"runwaySeconds"_s, toDecimalString(v.runway)}};
     out.field(u"channel"_s, json);
-    out.line(u"Channel %1 (%2)"_s.arg(hex(c.id), EscrowChannel::statusName(c.status)));
+    const QString state = channelState(v);
+    out.line(u"Channel %1 (%2)"_s.arg(hex(c.id), state == u"stopped" ? u"stopped: settle it with "
+                                                                       u"`berthctl escrow settle`"_s
+                                                                     : state));
     out.line(u"  publisher  %1"_s.arg(c.publisher.toChecksumString()));
     out.line(u"  provider   %1"_s.arg(c.provider.toChecksumString()));
     out.line(
@@ -203,7 +228,10 @@ int runQuote(CommandContext &context)
     if (!notice || !validFor)
         return context.usageError((!notice ? notice : validFor).error().message, u"escrow quote"_s);
     quote.noticePeriod = *notice;
-    quote.validUntil = quint64(QDateTime::currentSecsSinceEpoch()) + *validFor;
+    // Escrow checks validUntil against block time: count from the chain's clock
+    // when it answers, else from this computer's (the quote is signed offline).
+    const auto now = s.chainTime();
+    quote.validUntil = (now ? *now : quint64(QDateTime::currentSecsSinceEpoch())) + *validFor;
     if (p.isSet(u"nonce"_s)) {
         auto nonce = parseUInt256(p.value(u"nonce"_s));
         if (!nonce)
@@ -394,12 +422,15 @@ int runChannelTransaction(CommandContext &context, const QString &name, const QS
         return context.fail(after.error());
     CommandOutput out(context, s.json());
     out.field(u"transaction"_s, hex(receipt->transactionHash));
+    bool reported = false;
     if (auto claimed = escrowClient->event(*receipt, u"Claimed"_s)) {
+        reported = true;
         const UInt256 amount = claimed->arg(u"amount"_s)->toUInt().value();
         out.field(u"claimed"_s, s.tokensJson(amount));
         out.line(u"Claimed %1."_s.arg(s.tokens(amount)));
     }
     if (auto settled = escrowClient->event(*receipt, u"Settled"_s)) {
+        reported = true;
         const UInt256 paid = settled->arg(u"paidToProvider"_s)->toUInt().value();
         const UInt256 refund = settled->arg(u"refundedToPublisher"_s)->toUInt().value();
         out.field(u"paidToProvider"_s, s.tokensJson(paid));
@@ -407,7 +438,8 @@ int runChannelTransaction(CommandContext &context, const QString &name, const QS
         out.line(u"Settled: %1 to the provider, %2 back to the publisher."_s.arg(s.tokens(paid),
                                                                                  s.tokens(refund)));
     }
-    out.line(done);
+    if (!reported)
+        out.line(done);
     describe(out, s, *after);
     out.print();
     return ExitOk;

@@ -32,7 +32,7 @@ struct Parsed
 // Shared parsing: the wallet folder, --json, the password options, plus the
 // command's own options; prints help or a usage error itself.
 void parse(Parsed &p, CommandContext &context, const QString &command, const QString &description,
-           const QList<QCommandLineOption> &extra, bool positional = false)
+           const QList<QCommandLineOption> &extra, const QString &positional = {})
 {
     p.parser.setApplicationDescription(description);
     p.parser.addHelpOption();
@@ -41,8 +41,9 @@ void parse(Parsed &p, CommandContext &context, const QString &command, const QSt
          u"Wallet folder (default: %1)."_s.arg(crypto::WalletDirectory::defaultPath()), u"dir"_s});
     p.parser.addOption({u"json"_s, u"Print the result as JSON."_s});
     p.parser.addOptions(extra);
-    if (positional)
-        p.parser.addPositionalArgument(u"ARG"_s, u"See the description."_s);
+    if (!positional.isEmpty())
+        p.parser.addPositionalArgument(positional, u"See the description."_s,
+                                       u"["_s + positional + u']');
     parseCommandLine(p.parser, context, u"wallet "_s + command, p.exitCode);
 }
 
@@ -123,7 +124,7 @@ int runImport(CommandContext &context)
           {passwordFileOption(),
            {u"private-key-file"_s, u"File holding a raw private key (hex)."_s, u"file"_s},
            {u"keychain"_s, u"Also keep the password in the desktop keychain."_s}},
-          true);
+          u"FILE"_s);
     if (p.exitCode >= 0)
         return p.exitCode;
     const QStringList args = p.parser.positionalArguments();
