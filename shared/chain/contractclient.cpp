@@ -4,6 +4,8 @@
 #include "chain/contractartifact.h"
 #include "chain/ethclient.h"
 
+#include <QHash>
+
 using namespace Qt::StringLiterals;
 
 namespace berth::chain {
@@ -101,12 +103,45 @@ std::optional<DecodedLog> ContractClient::event(const TransactionReceipt &receip
     return std::nullopt;
 }
 
+namespace {
+
+// What to do about the reverts people meet most, by contract error name.
+QString hintFor(const QString &errorName)
+{
+    static const QHash<QString, QString> hints{
+        {u"AlreadyRegistered"_s, u"change the listing with `berthctl provider update`"_s},
+        {u"NotRegistered"_s, u"register first with `berthctl provider register`"_s},
+        {u"QuoteExpired"_s, u"ask the provider for a new quote"_s},
+        {u"NonceUsed"_s, u"this quote was used already: ask the provider for a new one"_s},
+        {u"InvalidSignature"_s, u"the quote was not signed by that provider: ask for a new one"_s},
+        {u"ChannelExists"_s,
+         u"a channel for this deployment is open: top it up with `berthctl escrow topup` or "
+         u"use another --deployment"_s},
+        {u"NotStopped"_s,
+         u"the channel has not stopped: ask for a close with `berthctl escrow close` and "
+         u"settle after the notice period"_s},
+        {u"NothingToClaim"_s, u"nothing accrued since the last claim"_s},
+        {u"StillUnbonding"_s, u"withdraw after readyAt (see `berthctl stake show`)"_s},
+        {u"NothingUnbonding"_s, u"ask for stake back first with `berthctl stake unstake`"_s},
+        {u"ChallengeTooSoon"_s, u"challenge again after the time named above"_s},
+        {u"WindowNotOver"_s, u"slash only after the challenge's deadline"_s},
+        {u"ERC20InsufficientBalance"_s, u"the account needs more of the token"_s},
+        {u"ERC20InsufficientAllowance"_s, u"approve the contract for the amount first"_s},
+    };
+    return hints.value(errorName);
+}
+
+} // namespace
+
 Error ContractClient::explain(const Error &error, const QString &function) const
 {
     if (error.code != ErrorCode::Reverted)
         return error;
+    const QString described = m_abi.describeRevert(error.data);
+    const QString hint = hintFor(described.section(u'(', 0, 0));
     return Error{ErrorCode::Reverted,
-                 u"%1.%2 reverted: %3"_s.arg(m_name, function, m_abi.describeRevert(error.data)),
+                 u"%1.%2 reverted: %3%4"_s.arg(m_name, function, described,
+                                               hint.isEmpty() ? QString() : u"; "_s + hint),
                  error.data};
 }
 

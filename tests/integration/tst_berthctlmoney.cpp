@@ -326,6 +326,15 @@ private slots:
 
         const Run list = berthctl({u"provider"_s, u"list"_s, u"--json"_s});
         QCOMPARE(list.json().value(u"total"_s).toString(), u"1"_s);
+
+        // Registering again is refused by the contract, by name, with what to do.
+        const Run again =
+            as(u"provider"_s, {u"provider"_s, u"register"_s, u"--endpoint"_s, u"wss://x:1"_s,
+                               u"--region"_s, u"eu-west"_s, u"--encryption-key"_s, encryptionKey});
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.err.contains(u"Registry.register reverted: AlreadyRegistered"_s) &&
+                     again.err.contains(u"berthctl provider update"_s),
+                 qPrintable(again.err));
     }
 
     void publisherOpensWithTheSignedQuote()
