@@ -19,6 +19,18 @@ private slots:
                  "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
     }
 
+    void keccakKnownAnswers()
+    {
+        // Published Keccak-256 answers (Ethereum's pre-NIST padding), confirmed with `cast keccak`.
+        QCOMPARE(keccak256("abc").toHex(),
+                 "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45");
+        QCOMPARE(keccak256("The quick brown fox jumps over the lazy dog").toHex(),
+                 "4d741b6f1eb29cb2a9b9911c82f56fa8d73b04959d3d9d222895df6c0b28aa15");
+        // 200 bytes: more than one 136-byte rate block.
+        QCOMPARE(keccak256(QByteArray(200, 'a')).toHex(),
+                 "96ea54061def936c4be90b518992fdc6f12f535068a256229aca54267b4d084d");
+    }
+
     void anvilAccountZeroHasItsKnownAddress()
     {
         auto key = PrivateKey::fromHex(
