@@ -1,11 +1,14 @@
 #include "stakecommand.h"
 
+#include "chain/abicodec.h"
 #include "chain/stakingcontract.h"
 #include "chaincommandline.h"
 #include "commandoutput.h"
 #include "core/hex.h"
 
 #include <QDateTime>
+
+#include <limits>
 
 using namespace Qt::StringLiterals;
 
@@ -18,6 +21,38 @@ namespace {
 QString utc(quint64 seconds)
 {
     return QDateTime::fromSecsSinceEpoch(qint64(seconds), Qt::UTC).toString(Qt::ISODate);
+}
+
+// The reverts that name a moment (a Unix time) say it as a date, and what it allows.
+QString whenHint(const ContractAbi &abi, const QByteArray &revertData)
+{
+    struct Timed
+    {
+        QString error;
+        qsizetype argument;
+        QString text;
+    };
+    static const QList<Timed> timed{
+        {u"StillUnbonding"_s, 0, u"the unbonding stake becomes withdrawable at %1 UTC"_s},
+        {u"ChallengeTooSoon"_s, 1, u"the next challenge on this channel may open at %1 UTC"_s},
+        {u"WindowNotOver"_s, 1, u"the provider may respond until %1 UTC; slash after that"_s},
+        {u"WindowOver"_s, 1, u"the response window closed at %1 UTC"_s}};
+    for (const AbiError &e : abi.errors()) {
+        if (!revertData.startsWith(e.selector()))
+            continue;
+        for (const Timed &t : timed) {
+            if (e.name != t.error)
+                continue;
+            auto args = abiDecode(e.inputs, QByteArrayView(revertData).sliced(4));
+            if (!args || args->size() <= t.argument)
+                return {};
+            auto seconds = args->at(t.argument).toUInt();
+            if (!seconds || *seconds > UInt256(std::numeric_limits<qint64>::max()))
+                return {};
+            return u"; "_s + t.text.arg(utc(quint64(*seconds)));
+        }
+    }
+    return {};
 }
 
 Result<StakingContract> stakingContract(const ChainSession &s)
@@ -186,13 +221,8 @@ int runAction(CommandContext &context, const StakeAction &action)
     auto receipt = s.send(*request);
     if (!receipt) {
         Error error = receipt.error();
-        // The contract names the timestamp; say it as a date too.
-        if (action.kind == StakeAction::Kind::Withdraw && error.code == ErrorCode::Reverted) {
-            if (auto stake = readStake(s, *staking, *s.account());
-                stake && stake->unbonding > 0 && stake->readyAt > 0)
-                error.message += u"; %1 becomes withdrawable at %2 UTC"_s.arg(
-                    s.tokens(stake->unbonding), utc(stake->readyAt));
-        }
+        if (error.code == ErrorCode::Reverted)
+            error.message += whenHint(staking->client().abi(), error.data);
         return context.fail(error);
     }
     const ContractClient &client = staking->client();

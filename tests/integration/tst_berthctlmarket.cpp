@@ -303,6 +303,11 @@ private slots:
         const Run tooSoon = as(u"publisher"_s, {u"stake"_s, u"challenge"_s, m_channel});
         QCOMPARE(tooSoon.exitCode, 1);
         QVERIFY2(tooSoon.err.contains(u"ChallengeTooSoon"_s), qPrintable(tooSoon.err));
+        const qlonglong openedAt = challenge.value(u"openedAt"_s).toString().toLongLong();
+        QVERIFY2(
+            tooSoon.err.contains(u"the next challenge on this channel may open at %1 UTC"_s.arg(
+                QDateTime::fromSecsSinceEpoch(openedAt + 3600, Qt::UTC).toString(Qt::ISODate))),
+            qPrintable(tooSoon.err));
         QCOMPARE(balanceOf(publisherAddress), publisherBefore - 10'000'000);
     }
 
@@ -319,6 +324,7 @@ private slots:
         const Run early = as(u"keeper"_s, {u"stake"_s, u"slash"_s, id});
         QCOMPARE(early.exitCode, 1);
         QVERIFY2(early.err.contains(u"WindowNotOver"_s), qPrintable(early.err));
+        QVERIFY2(early.err.contains(u"slash after that"_s), qPrintable(early.err));
 
         timePasses(3600 + 10); // past the one-hour window, unanswered
         const qlonglong publisherBefore = balanceOf(publisherAddress);
