@@ -1,5 +1,6 @@
 #include "chainsession.h"
 
+#include "chain/erc20contract.h"
 #include "cliwait.h"
 #include "core/tokenamount.h"
 #include "crypto/keystore.h"
@@ -260,8 +261,10 @@ Result<void> ChainSession::ensureAllowance(const crypto::Address &spender, const
         return allowance.error();
     if (allowance->constFirst().toUInt().value() >= amount)
         return {};
-    auto approved =
-        send(*token, u"approve"_s, {AbiValue::fromAddress(spender), AbiValue::fromUInt(amount)});
+    auto request = Erc20Contract(*token).approve(spender, amount);
+    if (!request)
+        return request.error();
+    auto approved = send(*request);
     if (!approved)
         return Error{approved.error().code,
                      u"approving %1 for %2 failed: %3"_s.arg(tokens(amount), purpose,

@@ -1,10 +1,12 @@
 #include "marketcommand.h"
 
 #include "chain/escrowquote.h"
+#include "chain/marketcontract.h"
 #include "chain/priceunits.h"
-#include "chain/registrycontract.h"
 #include "chaincommandline.h"
+#include "cliwait.h"
 #include "commandoutput.h"
+#include "core/hex.h"
 #include "crypto/keccak.h"
 #include "manifest/quantity.h"
 
@@ -21,23 +23,33 @@ using namespace berth::chain;
 namespace {
 
 constexpr quint64 listPageSize = 20;
+constexpr quint64 bidPageSize = 100;     // Market.MAX_PAGE_SIZE
+constexpr qsizetype maxRegionBytes = 32; // Market.MAX_REGION_LENGTH
 
-QString hex(const QByteArray &bytes)
+Result<MarketContract> marketContract(const ChainSession &s)
 {
-    return u"0x"_s + QString::fromLatin1(bytes.toHex());
+    auto client = s.contract(u"Market"_s);
+    if (!client)
+        return client.error();
+    return MarketContract(std::move(client).value());
 }
 
-QString orderStatus(quint64 status)
+// The latest block's timestamp: "now" as the contracts see it.
+Result<quint64> chainTime(const ChainSession &s)
 {
-    static const QStringList names{u"none"_s, u"open"_s, u"accepted"_s, u"cancelled"_s};
-    return names.value(qsizetype(status), u"unknown"_s);
+    auto latest = waitFor<BlockHeader>(
+        [&](QObject *context, auto done) { s.eth()->latestBlock(context, done); });
+    if (!latest)
+        return latest.error();
+    return latest->timestamp;
 }
 
-QString bidStatus(quint64 status)
+Result<MarketOrder> readOrder(ChainSession &s, const MarketContract &market, const UInt256 &id)
 {
-    static const QStringList names{u"none"_s, u"live"_s, u"withdrawn"_s, u"replaced"_s,
-                                   u"accepted"_s};
-    return names.value(qsizetype(status), u"unknown"_s);
+    auto raw = s.read(market.client(), u"order"_s, {AbiValue::fromUInt(id)});
+    if (!raw)
+        return raw.error();
+    return MarketOrder::fromAbi(id, raw->constFirst());
 }
 
 Result<quint64> ratePeriod(const QString &per)
@@ -63,29 +75,26 @@ Result<UInt256> rateOption(const ChainSession &s, const QCommandLineParser &p,
     return rate;
 }
 
-// Order.terms: (manifestHash, deploymentId, resources, token, maxRatePerSecond,
-// maxNoticePeriod, expiry, minStake, deposit, region).
-QJsonObject orderJson(ChainSession &s, const UInt256 &id, const AbiValue &order)
+QJsonObject orderJson(const ChainSession &s, const MarketOrder &o)
 {
-    const auto &o = order.items();
-    const auto &t = o[5].items();
+    const OrderTerms &t = o.terms;
     const int d = s.profile().tokenDecimals;
-    return {{u"orderId"_s, toDecimalString(id)},
-            {u"publisher"_s, o[0].toAddress().value().toChecksumString()},
-            {u"postedAt"_s, toDecimalString(o[1].toUInt().value())},
-            {u"status"_s, orderStatus(quint64(o[2].toUInt().value()))},
-            {u"acceptedBidId"_s, toDecimalString(o[3].toUInt().value())},
-            {u"channelId"_s, hex(o[4].toBytes().value())},
-            {u"manifestHash"_s, hex(t[0].toBytes().value())},
-            {u"deploymentId"_s, hex(t[1].toBytes().value())},
-            {u"resources"_s, Resources::fromAbi(t[2]).toJson()},
-            {u"token"_s, t[3].toAddress().value().toChecksumString()},
-            {u"maxRatePerHour"_s, tokensPerPeriod(t[4].toUInt().value(), d, PricePeriod::Hour)},
-            {u"maxNoticePeriod"_s, toDecimalString(t[5].toUInt().value())},
-            {u"expiry"_s, toDecimalString(t[6].toUInt().value())},
-            {u"minStake"_s, s.tokensJson(t[7].toUInt().value())},
-            {u"deposit"_s, s.tokensJson(t[8].toUInt().value())},
-            {u"region"_s, t[9].toString().value()}};
+    return {{u"orderId"_s, toDecimalString(o.id)},
+            {u"publisher"_s, o.publisher.toChecksumString()},
+            {u"postedAt"_s, QString::number(o.postedAt)},
+            {u"status"_s, MarketOrder::statusName(o.status)},
+            {u"acceptedBidId"_s, toDecimalString(o.acceptedBidId)},
+            {u"channelId"_s, hexString(o.channelId)},
+            {u"manifestHash"_s, hexString(t.manifestHash)},
+            {u"deploymentId"_s, hexString(t.deploymentId)},
+            {u"resources"_s, t.resources.toJson()},
+            {u"token"_s, t.token.toChecksumString()},
+            {u"maxRatePerHour"_s, tokensPerPeriod(t.maxRatePerSecond, d, PricePeriod::Hour)},
+            {u"maxNoticePeriod"_s, QString::number(t.maxNoticePeriod)},
+            {u"expiry"_s, QString::number(t.expiry)},
+            {u"minStake"_s, s.tokensJson(t.minStake)},
+            {u"deposit"_s, s.tokensJson(t.deposit)},
+            {u"region"_s, t.region}};
 }
 
 QString orderLine(const QJsonObject &o, const ChainSession &s)
@@ -171,43 +180,56 @@ int runOrder(CommandContext &context)
             return context.usageError(seconds.error().message, u"market order"_s);
         deposit = baseUnitsPerPeriod(*maxRate, *seconds);
     }
-    QByteArray manifestHash(32, '\0');
+    OrderTerms terms;
+    terms.deploymentId = EscrowQuote::deploymentIdFrom(p.value(u"deployment"_s));
+    terms.resources = resources;
+    terms.token = s.profile().token;
+    terms.maxRatePerSecond = *maxRate;
+    terms.maxNoticePeriod = *notice;
+    terms.minStake = *minStake;
+    terms.deposit = deposit;
+    terms.region = p.value(u"region"_s);
+    if (terms.region.toUtf8().size() > maxRegionBytes)
+        return context.usageError(u"--region: at most %1 bytes"_s.arg(maxRegionBytes),
+                                  u"market order"_s);
     if (p.isSet(u"manifest"_s)) {
         QFile file(p.value(u"manifest"_s));
         if (!file.open(QIODevice::ReadOnly))
             return context.fail(
                 Error{ErrorCode::NotFound,
                       u"cannot read %1: %2"_s.arg(file.fileName(), file.errorString())});
-        manifestHash = crypto::keccak256(file.readAll());
+        terms.manifestHash = crypto::keccak256(file.readAll());
     }
-    const quint64 expiry = quint64(QDateTime::currentSecsSinceEpoch()) + *expiresIn;
-    const AbiValue terms = AbiValue::fromList(
-        {AbiValue::fromBytes(manifestHash),
-         AbiValue::fromBytes(EscrowQuote::deploymentIdFrom(p.value(u"deployment"_s))),
-         resources.toAbi(), AbiValue::fromAddress(s.profile().token), AbiValue::fromUInt(*maxRate),
-         AbiValue::fromUInt(*notice), AbiValue::fromUInt(expiry), AbiValue::fromUInt(*minStake),
-         AbiValue::fromUInt(deposit), AbiValue::fromString(p.value(u"region"_s))});
-    auto market = s.contract(u"Market"_s);
+    auto market = marketContract(s);
     if (!market)
         return context.fail(market.error());
+    // The expiry is checked against block time, which differs from this
+    // machine's clock on a devnet whose time was moved forward.
+    auto now = chainTime(s);
+    if (!now)
+        return context.fail(now.error());
+    terms.expiry = *now + *expiresIn;
+    auto request = market->postOrder(terms);
+    if (!request)
+        return context.fail(request.error());
     if (auto unlocked = s.unlock(u"post an order"_s); !unlocked)
         return context.fail(unlocked.error());
-    if (auto allowed = s.ensureAllowance(market->address(), deposit, u"the order's deposit"_s);
+    if (auto allowed =
+            s.ensureAllowance(market->client().address(), deposit, u"the order's deposit"_s);
         !allowed)
         return context.fail(allowed.error());
-    auto receipt = s.send(*market, u"postOrder"_s, {terms});
+    auto receipt = s.send(*request);
     if (!receipt)
         return context.fail(receipt.error());
-    auto posted = market->event(*receipt, u"OrderPosted"_s);
+    auto posted = market->client().event(*receipt, u"OrderPosted"_s);
     if (!posted)
         return context.fail(Error{ErrorCode::BadResponse, u"postOrder emitted no OrderPosted"_s});
-    const UInt256 orderId = posted->arg(u"orderId"_s)->toUInt().value();
-    auto order = s.read(*market, u"order"_s, {AbiValue::fromUInt(orderId)});
+    auto order = readOrder(s, *market, posted->arg(u"orderId"_s)->toUInt().value());
     if (!order)
         return context.fail(order.error());
-    const QJsonObject json = orderJson(s, orderId, order->constFirst());
+    const QJsonObject json = orderJson(s, *order);
     CommandOutput(context, s.json())
-        .field(u"transaction"_s, hex(receipt->transactionHash))
+        .field(u"transaction"_s, hexString(receipt->transactionHash))
         .field(u"order"_s, json)
         .line(u"Posted "_s + orderLine(json, s))
         .print();
@@ -237,21 +259,22 @@ int runBid(CommandContext &context)
                                   : !rate  ? rate.error().message
                                            : notice.error().message,
                                   u"market bid"_s);
-    auto market = s.contract(u"Market"_s);
+    auto market = marketContract(s);
     if (!market)
         return context.fail(market.error());
+    auto request = market->bid(*orderId, *rate, *notice);
+    if (!request)
+        return context.fail(request.error());
     if (auto unlocked = s.unlock(u"bid"_s); !unlocked)
         return context.fail(unlocked.error());
-    auto receipt = s.send(
-        *market, u"bid"_s,
-        {AbiValue::fromUInt(*orderId), AbiValue::fromUInt(*rate), AbiValue::fromUInt(*notice)});
+    auto receipt = s.send(*request);
     if (!receipt)
         return context.fail(receipt.error());
-    auto placed = market->event(*receipt, u"BidPlaced"_s);
+    auto placed = market->client().event(*receipt, u"BidPlaced"_s);
     const QString bidId =
         placed ? toDecimalString(placed->arg(u"bidId"_s)->toUInt().value()) : QString();
     CommandOutput(context, s.json())
-        .field(u"transaction"_s, hex(receipt->transactionHash))
+        .field(u"transaction"_s, hexString(receipt->transactionHash))
         .field(u"orderId"_s, toDecimalString(*orderId))
         .field(u"bidId"_s, bidId)
         .line(u"Bid %1 on order %2: %3 %4/hour, notice %5"_s.arg(
@@ -278,20 +301,22 @@ int runAccept(CommandContext &context)
     auto bidId = parseUInt256(args[1]);
     if (!orderId || !bidId)
         return context.usageError((!orderId ? orderId : bidId).error().message, u"market accept"_s);
-    auto market = s.contract(u"Market"_s);
+    auto market = marketContract(s);
     if (!market)
         return context.fail(market.error());
+    auto request = market->accept(*orderId, *bidId);
+    if (!request)
+        return context.fail(request.error());
     if (auto unlocked = s.unlock(u"accept a bid"_s); !unlocked)
         return context.fail(unlocked.error());
-    auto receipt =
-        s.send(*market, u"accept"_s, {AbiValue::fromUInt(*orderId), AbiValue::fromUInt(*bidId)});
+    auto receipt = s.send(*request);
     if (!receipt)
         return context.fail(receipt.error());
-    auto accepted = market->event(*receipt, u"OrderAccepted"_s);
+    auto accepted = market->client().event(*receipt, u"OrderAccepted"_s);
     const QString channel =
-        accepted ? hex(accepted->arg(u"channelId"_s)->toBytes().value()) : QString();
+        accepted ? hexString(accepted->arg(u"channelId"_s)->toBytes().value()) : QString();
     CommandOutput(context, s.json())
-        .field(u"transaction"_s, hex(receipt->transactionHash))
+        .field(u"transaction"_s, hexString(receipt->transactionHash))
         .field(u"channelId"_s, channel)
         .line(u"Accepted bid %1 on order %2: channel %3 is open (see `berthctl escrow show %3`)"_s
                   .arg(toDecimalString(*bidId), toDecimalString(*orderId), channel))
@@ -312,18 +337,21 @@ int runCancel(CommandContext &context)
     auto orderId = parseUInt256(c.parser.positionalArguments().first());
     if (!orderId)
         return context.usageError(orderId.error().message, u"market cancel"_s);
-    auto market = s.contract(u"Market"_s);
+    auto market = marketContract(s);
     if (!market)
         return context.fail(market.error());
+    auto request = market->cancel(*orderId);
+    if (!request)
+        return context.fail(request.error());
     if (auto unlocked = s.unlock(u"cancel an order"_s); !unlocked)
         return context.fail(unlocked.error());
-    auto receipt = s.send(*market, u"cancel"_s, {AbiValue::fromUInt(*orderId)});
+    auto receipt = s.send(*request);
     if (!receipt)
         return context.fail(receipt.error());
-    auto cancelled = market->event(*receipt, u"OrderCancelled"_s);
+    auto cancelled = market->client().event(*receipt, u"OrderCancelled"_s);
     const UInt256 refund = cancelled ? cancelled->arg(u"refund"_s)->toUInt().value() : UInt256(0);
     CommandOutput(context, s.json())
-        .field(u"transaction"_s, hex(receipt->transactionHash))
+        .field(u"transaction"_s, hexString(receipt->transactionHash))
         .field(u"refund"_s, s.tokensJson(refund))
         .line(
             u"Cancelled order %1; %2 refunded."_s.arg(toDecimalString(*orderId), s.tokens(refund)))
@@ -340,53 +368,60 @@ int runList(CommandContext &context)
                  u"Lists the most recent orders (or the bids of one order)."_s, false))
         return c.exitCode;
     ChainSession &s = *c.session;
-    auto market = s.contract(u"Market"_s);
+    auto market = marketContract(s);
     if (!market)
         return context.fail(market.error());
     CommandOutput out(context, s.json());
     if (c.parser.isSet(u"bids"_s)) {
         auto orderId = parseUInt256(c.parser.value(u"bids"_s));
         if (!orderId)
-            return context.usageError(orderId.error().message, u"market list"_s);
-        auto page =
-            s.read(*market, u"bidsOfOrder"_s,
-                   {AbiValue::fromUInt(*orderId), AbiValue::fromUInt(0), AbiValue::fromUInt(100)});
-        if (!page)
-            return context.fail(page.error());
+            return context.usageError(u"--bids: "_s + orderId.error().message, u"market list"_s);
         QJsonArray bids;
-        const auto &ids = page->at(0).items();
-        const auto &entries = page->at(1).items();
-        for (qsizetype i = 0; i < ids.size() && i < entries.size(); ++i) {
-            const auto &b =
-                entries[i].items(); // (orderId, provider, notice, placedAt, status, rate)
-            const QString rate = tokensPerPeriod(b[5].toUInt().value(), s.profile().tokenDecimals,
-                                                 PricePeriod::Hour);
-            const QString status = bidStatus(quint64(b[4].toUInt().value()));
-            bids.append(QJsonObject{{u"bidId"_s, toDecimalString(ids[i].toUInt().value())},
-                                    {u"provider"_s, b[1].toAddress().value().toChecksumString()},
-                                    {u"noticePeriod"_s, toDecimalString(b[2].toUInt().value())},
-                                    {u"status"_s, status},
-                                    {u"ratePerHour"_s, rate}});
-            out.line(u"bid %1 (%2) by %3: %4 %5/hour"_s.arg(
-                toDecimalString(ids[i].toUInt().value()), status,
-                b[1].toAddress().value().toChecksumString(), rate, s.profile().tokenSymbol));
+        // Pages of at most Market.MAX_PAGE_SIZE, in the order the bids were placed.
+        for (UInt256 offset = 0;;) {
+            auto page = s.read(market->client(), u"bidsOfOrder"_s,
+                               {AbiValue::fromUInt(*orderId), AbiValue::fromUInt(offset),
+                                AbiValue::fromUInt(bidPageSize)});
+            if (!page)
+                return context.fail(page.error());
+            const QList<MarketBid> entries = MarketContract::bidsFromAbi(*page);
+            for (const MarketBid &b : entries) {
+                const QString rate =
+                    tokensPerPeriod(b.ratePerSecond, s.profile().tokenDecimals, PricePeriod::Hour);
+                const QString status = MarketBid::statusName(b.status);
+                bids.append(QJsonObject{{u"bidId"_s, toDecimalString(b.id)},
+                                        {u"provider"_s, b.provider.toChecksumString()},
+                                        {u"noticePeriod"_s, QString::number(b.noticePeriod)},
+                                        {u"placedAt"_s, QString::number(b.placedAt)},
+                                        {u"status"_s, status},
+                                        {u"ratePerHour"_s, rate}});
+                out.line(u"bid %1 (%2) by %3: %4 %5/hour, notice %6"_s.arg(
+                    toDecimalString(b.id), status, b.provider.toChecksumString(), rate,
+                    s.profile().tokenSymbol, formatDuration(b.noticePeriod)));
+            }
+            offset += entries.size();
+            auto total = page->value(2).toUInt();
+            if (entries.isEmpty() || !total || offset >= *total)
+                break;
         }
+        if (bids.isEmpty())
+            out.line(u"No bids on order %1."_s.arg(toDecimalString(*orderId)));
         out.field(u"bids"_s, bids).print();
         return ExitOk;
     }
-    auto count = s.read(*market, u"orderCount"_s, {});
+    auto count = s.read(market->client(), u"orderCount"_s, {});
     if (!count)
         return context.fail(count.error());
     const UInt256 total = count->constFirst().toUInt().value();
     QJsonArray orders;
     // Order ids start at 1; newest first.
     for (UInt256 id = total; id >= 1 && quint64(orders.size()) < listPageSize; --id) {
-        auto order = s.read(*market, u"order"_s, {AbiValue::fromUInt(id)});
+        auto order = readOrder(s, *market, id);
         if (!order)
             return context.fail(order.error());
-        const QJsonObject json = orderJson(s, id, order->constFirst());
-        if (c.parser.isSet(u"open"_s) && json.value(u"status"_s).toString() != u"open")
+        if (c.parser.isSet(u"open"_s) && order->status != MarketOrder::Status::Open)
             continue;
+        const QJsonObject json = orderJson(s, *order);
         orders.append(json);
         out.line(orderLine(json, s));
     }
