@@ -380,6 +380,13 @@ private slots:
         QCOMPARE(resources.value(u"memoryBytes"_s).toString(), u"536870912"_s);
         QCOMPARE(balanceOf(publisherAddress), publisherBefore - 50'000'000);
         QCOMPARE(castTokenBalance(contract(u"market"_s)), u"50000000"_s);
+        // The default 1h to bid counts from block time (a day ahead of this
+        // machine's clock by now), not from the wall clock.
+        const Run block = cast({u"block"_s, u"latest"_s, u"--field"_s, u"timestamp"_s});
+        const qlonglong chainNow = block.out.trimmed().toLongLong();
+        QVERIFY2(chainNow > 0, qPrintable(block.out + block.err));
+        const qlonglong expiresIn = order.value(u"expiry"_s).toString().toLongLong() - chainNow;
+        QVERIFY2(expiresIn > 3500 && expiresIn <= 3600, qPrintable(QString::number(expiresIn)));
 
         const Run bid =
             as(u"provider"_s, {u"market"_s, u"bid"_s, m_order, u"--rate"_s, u"4"_s, u"--json"_s});
