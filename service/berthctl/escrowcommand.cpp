@@ -4,6 +4,7 @@
 #include "chain/priceunits.h"
 #include "chaincommandline.h"
 #include "commandoutput.h"
+#include "core/hex.h"
 #include "crypto/secretbytes.h"
 
 #include <QDateTime>
@@ -22,11 +23,6 @@ namespace {
 
 constexpr int quoteDocumentVersion = 1;
 constexpr qint64 maxQuoteFileBytes = 64 * 1024;
-
-QString hex(const QByteArray &bytes)
-{
-    return u"0x"_s + QString::fromLatin1(bytes.toHex());
-}
 
 Result<QByteArray> parseChannelId(const QStringList &positional)
 {
@@ -81,7 +77,7 @@ Result<EscrowChannel> readChannel(ChainSession &s, const ContractClient &escrow,
     EscrowChannel channel = EscrowChannel::fromAbi(id, raw->constFirst());
     if (channel.status == EscrowChannel::Status::None)
         return Error{ErrorCode::NotFound, u"no channel %1 on this chain's Escrow (%2)"_s.arg(
-                                              hex(id), escrow.address().toChecksumString())};
+                                              hexString(id), escrow.address().toChecksumString())};
     return channel;
 }
 
@@ -143,12 +139,12 @@ void describe(CommandOutput &out, ChainSession &s, const ChannelView &v)
     const EscrowChannel &c = v.channel;
     const QString perHour = tokensPerPeriod(c.rate, s.profile().tokenDecimals, PricePeriod::Hour);
     const QString perMonth = tokensPerPeriod(c.rate, s.profile().tokenDecimals, PricePeriod::Month);
-    QJsonObject json{{u"channelId"_s, hex(c.id)},
+    QJsonObject json{{u"channelId"_s, hexString(c.id)},
                      {u"status"_s, EscrowChannel::statusName(c.status)},
                      {u"state"_s, channelState(v)},
                      {u"publisher"_s, c.publisher.toChecksumString()},
                      {u"provider"_s, c.provider.toChecksumString()},
-                     {u"deploymentId"_s, hex(c.deploymentId)},
+                     {u"deploymentId"_s, hexString(c.deploymentId)},
                      {u"token"_s, c.token.toChecksumString()},
                      {u"ratePerSecond"_s, toDecimalString(c.rate)},
                      {u"ratePerHour"_s, perHour},
@@ -164,9 +160,10 @@ void describe(CommandOutput &out, ChainSession &s, const ChannelView &v)
                      {u"runwaySeconds"_s, toDecimalString(v.runway)}};
     out.field(u"channel"_s, json);
     const QString state = channelState(v);
-    out.line(u"Channel %1 (%2)"_s.arg(hex(c.id), state == u"stopped" ? u"stopped: settle it with "
-                                                                       u"`berthctl escrow settle`"_s
-                                                                     : state));
+    out.line(u"Channel %1 (%2)"_s.arg(hexString(c.id), state == u"stopped"
+                                                           ? u"stopped: settle it with "
+                                                             u"`berthctl escrow settle`"_s
+                                                           : state));
     out.line(u"  publisher  %1"_s.arg(c.publisher.toChecksumString()));
     out.line(u"  provider   %1"_s.arg(c.provider.toChecksumString()));
     out.line(
@@ -252,7 +249,7 @@ int runQuote(CommandContext &context)
                                {u"escrow"_s, s.profile().escrow.toChecksumString()},
                                {u"provider"_s, provider->toChecksumString()},
                                {u"quote"_s, quote.toJson()},
-                               {u"signature"_s, hex(*signature)}};
+                               {u"signature"_s, hexString(*signature)}};
     const QByteArray bytes = QJsonDocument(document).toJson(QJsonDocument::Indented);
     const QString outPath = p.value(u"out"_s);
     if (!outPath.isEmpty()) {
@@ -382,7 +379,7 @@ int runOpen(CommandContext &context)
     if (!view)
         return context.fail(view.error());
     CommandOutput out(context, s.json());
-    out.field(u"transaction"_s, hex(receipt->transactionHash));
+    out.field(u"transaction"_s, hexString(receipt->transactionHash));
     out.line(u"Opened:"_s);
     describe(out, s, *view);
     out.print();
@@ -421,7 +418,7 @@ int runChannelTransaction(CommandContext &context, const QString &name, const QS
     if (!after)
         return context.fail(after.error());
     CommandOutput out(context, s.json());
-    out.field(u"transaction"_s, hex(receipt->transactionHash));
+    out.field(u"transaction"_s, hexString(receipt->transactionHash));
     bool reported = false;
     if (auto claimed = escrowClient->event(*receipt, u"Claimed"_s)) {
         reported = true;
@@ -480,7 +477,7 @@ int runTopUp(CommandContext &context)
     if (!after)
         return context.fail(after.error());
     CommandOutput out(context, s.json());
-    out.field(u"transaction"_s, hex(receipt->transactionHash));
+    out.field(u"transaction"_s, hexString(receipt->transactionHash));
     out.field(u"added"_s, s.tokensJson(*amount));
     out.line(u"Added %1."_s.arg(s.tokens(*amount)));
     describe(out, s, *after);

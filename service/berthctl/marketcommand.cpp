@@ -34,16 +34,6 @@ Result<MarketContract> marketContract(const ChainSession &s)
     return MarketContract(std::move(client).value());
 }
 
-// The latest block's timestamp: "now" as the contracts see it.
-Result<quint64> chainTime(const ChainSession &s)
-{
-    auto latest = waitFor<BlockHeader>(
-        [&](QObject *context, auto done) { s.eth()->latestBlock(context, done); });
-    if (!latest)
-        return latest.error();
-    return latest->timestamp;
-}
-
 Result<MarketOrder> readOrder(ChainSession &s, const MarketContract &market, const UInt256 &id)
 {
     auto raw = s.read(market.client(), u"order"_s, {AbiValue::fromUInt(id)});
@@ -205,7 +195,7 @@ int runOrder(CommandContext &context)
         return context.fail(market.error());
     // The expiry is checked against block time, which differs from this
     // machine's clock on a devnet whose time was moved forward.
-    auto now = chainTime(s);
+    auto now = s.chainTime();
     if (!now)
         return context.fail(now.error());
     terms.expiry = *now + *expiresIn;

@@ -4,6 +4,7 @@
 #include "chain/registrycontract.h"
 #include "chaincommandline.h"
 #include "commandoutput.h"
+#include "core/hex.h"
 #include "crypto/keccak.h"
 #include "manifest/quantity.h"
 
@@ -263,7 +264,7 @@ int runRegisterOrUpdate(CommandContext &context, bool update)
     auto receipt = s.send(*tx);
     if (!receipt)
         return context.fail(registryClient->explain(receipt.error(), name));
-    QJsonArray hashes{QString(u"0x"_s + QString::fromLatin1(receipt->transactionHash.toHex()))};
+    QJsonArray hashes{hexString(receipt->transactionHash)};
     if (*pricesGiven) {
         auto pricing = registry.setPricing(s.profile().token, prices);
         if (!pricing)
@@ -275,7 +276,7 @@ int runRegisterOrUpdate(CommandContext &context, bool update)
                       u"the listing was %1, but setting its prices failed: %2"_s.arg(
                           update ? u"updated"_s : u"registered"_s,
                           registryClient->explain(priced.error(), u"setPricing"_s).message)});
-        hashes.append(QString(u"0x"_s + QString::fromLatin1(priced->transactionHash.toHex())));
+        hashes.append(hexString(priced->transactionHash));
     }
     auto after = readListing(s, *registryClient, *account);
     if (!after)

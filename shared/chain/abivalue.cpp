@@ -1,5 +1,7 @@
 #include "chain/abivalue.h"
 
+#include "core/hex.h"
+
 #include <QJsonArray>
 
 using namespace Qt::StringLiterals;
@@ -158,7 +160,7 @@ QJsonValue AbiValue::toJson() const
     case Kind::Bool:
         return m_bool;
     case Kind::Bytes:
-        return QString(u"0x"_s + QString::fromLatin1(m_bytes.toHex()));
+        return hexString(m_bytes);
     case Kind::String:
         return m_string;
     case Kind::List: {

@@ -1,6 +1,7 @@
 #include "chain/contractabi.h"
 
 #include "chain/abicodec.h"
+#include "core/hex.h"
 #include "core/suggest.h"
 
 #include <QJsonDocument>
@@ -87,11 +88,6 @@ bool isHashedWhenIndexed(const AbiType &type)
     default:
         return false;
     }
-}
-
-QString hex(QByteArrayView bytes)
-{
-    return u"0x"_s + QString::fromLatin1(bytes.toByteArray().toHex());
 }
 
 // Solidity's Panic(uint256) codes.
@@ -246,8 +242,8 @@ Result<DecodedLog> ContractAbi::decodeLog(const QList<QByteArray> &topics,
         if (!e.anonymous && e.topic0() == topics.first())
             event = &e;
     if (!event)
-        return Error{ErrorCode::NotFound,
-                     u"no event of this contract has the topic %1"_s.arg(hex(topics.first()))};
+        return Error{ErrorCode::NotFound, u"no event of this contract has the topic %1"_s.arg(
+                                              hexString(topics.first()))};
 
     QList<AbiType> dataTypes;
     qsizetype indexedCount = 0;
@@ -299,7 +295,7 @@ QString ContractAbi::describeRevert(QByteArrayView revertData) const
     if (revertData.isEmpty())
         return u"no reason given"_s;
     if (revertData.size() < 4)
-        return u"unknown error %1"_s.arg(hex(revertData));
+        return u"unknown error %1"_s.arg(hexString(revertData));
     const QByteArrayView selector = revertData.first(4);
     const QByteArrayView args = revertData.sliced(4);
     if (selector == ErrorStringSelector) {
@@ -308,12 +304,12 @@ QString ContractAbi::describeRevert(QByteArrayView revertData) const
             const QString text = reason->first().toString().value();
             return text.isEmpty() ? u"no reason given"_s : text;
         }
-        return u"Error(string) with malformed data %1"_s.arg(hex(revertData));
+        return u"Error(string) with malformed data %1"_s.arg(hexString(revertData));
     }
     if (selector == PanicSelector) {
         auto code = abiDecode({AbiType::unsignedInt()}, args);
         if (!code)
-            return u"Panic(uint256) with malformed data %1"_s.arg(hex(revertData));
+            return u"Panic(uint256) with malformed data %1"_s.arg(hexString(revertData));
         const UInt256 value = code->first().toUInt().value();
         const QString meaning = panicMeaning(value);
         QString text = u"panic 0x"_s + toHexQuantity(value).mid(2).rightJustified(2, u'0');
@@ -324,7 +320,7 @@ QString ContractAbi::describeRevert(QByteArrayView revertData) const
             continue;
         auto values = abiDecode(e.inputs, args);
         if (!values)
-            return u"%1 (with undecodable arguments %2)"_s.arg(e.signature(), hex(args));
+            return u"%1 (with undecodable arguments %2)"_s.arg(e.signature(), hexString(args));
         QStringList parts;
         for (qsizetype i = 0; i < e.inputs.size(); ++i) {
             const QString value = values->at(i).toDisplayString();
@@ -333,7 +329,7 @@ QString ContractAbi::describeRevert(QByteArrayView revertData) const
         }
         return e.name + u"("_s + parts.join(u", "_s) + u")"_s;
     }
-    return u"unknown error %1"_s.arg(hex(selector));
+    return u"unknown error %1"_s.arg(hexString(selector));
 }
 
 } // namespace berth::chain

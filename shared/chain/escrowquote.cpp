@@ -1,5 +1,6 @@
 #include "chain/escrowquote.h"
 
+#include "core/hex.h"
 #include "crypto/keccak.h"
 
 #include <QJsonArray>
@@ -9,11 +10,6 @@ using namespace Qt::StringLiterals;
 namespace berth::chain {
 
 namespace {
-
-QString hex(const QByteArray &bytes)
-{
-    return u"0x"_s + QString::fromLatin1(bytes.toHex());
-}
 
 QJsonObject quoteTypes()
 {
@@ -68,7 +64,7 @@ AbiValue EscrowQuote::toAbi() const
 QJsonObject EscrowQuote::toJson() const
 {
     return QJsonObject{{u"publisher"_s, publisher.toChecksumString()},
-                       {u"deploymentId"_s, hex(deploymentId)},
+                       {u"deploymentId"_s, hexString(deploymentId)},
                        {u"token"_s, token.toChecksumString()},
                        {u"ratePerSecond"_s, toDecimalString(ratePerSecond)},
                        {u"noticePeriod"_s, QString::number(noticePeriod)},

@@ -1,6 +1,7 @@
 #include "chain/registrycontract.h"
 
 #include "chain/priceunits.h"
+#include "core/hex.h"
 #include "core/tokenamount.h"
 
 #include <QJsonArray>
@@ -101,8 +102,7 @@ QJsonObject ProviderProfile::toJson() const
             {u"regions"_s, QJsonArray::fromStringList(regions)},
             {u"attributes"_s, attributeJson},
             {u"capacity"_s, capacity.toJson()},
-            {u"encryptionKeyHash"_s,
-             QString(u"0x"_s + QString::fromLatin1(encryptionKeyHash.toHex()))}};
+            {u"encryptionKeyHash"_s, hexString(encryptionKeyHash)}};
 }
 
 RegistryContract::RegistryContract(ContractClient client)

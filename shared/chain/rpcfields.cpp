@@ -1,5 +1,7 @@
 #include "chain/rpcfields.h"
 
+#include "core/hex.h"
+
 #include <QCoreApplication>
 
 using namespace Qt::StringLiterals;
@@ -105,7 +107,7 @@ Result<std::optional<crypto::Address>> optionalAddress(const QJsonValue &value,
 
 QString toData(QByteArrayView bytes)
 {
-    return u"0x"_s + QString::fromLatin1(bytes.toByteArray().toHex());
+    return hexString(bytes);
 }
 
 } // namespace berth::chain::rpcfields
