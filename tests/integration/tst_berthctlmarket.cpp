@@ -3,6 +3,8 @@
 // answers or is slashed; orders are posted, bid on, accepted and cancelled.
 // Everything goes through the berthctl binary against `berthctl chain devnet`,
 // and the numbers that matter are read back with Foundry's cast.
+#include "devnettest.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -17,121 +19,23 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-// Anvil's well-known development keys 1 and 2 (0 deploys the devnet).
-const QString providerKey = u"0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"_s;
-const QString providerAddress = u"0x70997970C51812dc3A010C7d01b50e0d17dc79C8"_s;
-const QString publisherKey =
-    u"0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"_s;
-const QString publisherAddress = u"0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"_s;
-// Key 3: a bystander who may slash anyone's unanswered challenge.
-const QString keeperKey = u"0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"_s;
-const QString keeperAddress = u"0x90F79bf6EB2c4f870365E785982E1f101E93b906"_s;
+using berth::test::devAccounts;
+using berth::test::Run;
+const QString providerAddress = devAccounts().at(u"provider"_s).address;
+const QString publisherAddress = devAccounts().at(u"publisher"_s).address;
+const QString keeperAddress = devAccounts().at(u"keeper"_s).address;
 const QString encryptionKey = QString(64, u'7');
-
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out.toUtf8()).object(); }
-};
 
 } // namespace
 
-class TestBerthctlMarket : public QObject
+class TestBerthctlMarket : public berth::test::DevnetTest
 {
     Q_OBJECT
 
 private:
-    QTemporaryDir m_home;
-    QString m_rpc;
-    QJsonObject m_chain;
     QString m_channel;
     QString m_order;
     QString m_bid;
-
-    QProcessEnvironment environment() const
-    {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"XDG_CONFIG_HOME"_s, m_home.filePath(u"config"_s));
-        env.insert(u"XDG_DATA_HOME"_s, m_home.filePath(u"data"_s));
-        env.insert(u"XDG_STATE_HOME"_s, m_home.filePath(u"state"_s));
-        env.insert(u"BERTH_ANVIL"_s, QStringLiteral(BERTH_ANVIL_PATH));
-        env.remove(u"BERTH_CHAIN"_s);
-        env.remove(u"BERTH_PASSWORD_FILE"_s);
-        env.remove(u"DBUS_SESSION_BUS_ADDRESS"_s); // no desktop keychain in this test
-        return env;
-    }
-
-    Run run(const QString &program, const QStringList &args, int timeoutMs = 120000) const
-    {
-        QProcess p;
-        p.setProcessEnvironment(environment());
-        p.setStandardInputFile(QProcess::nullDevice());
-        p.start(program, args);
-        Run r;
-        if (!p.waitForFinished(timeoutMs)) {
-            p.kill();
-            p.waitForFinished();
-            r.err = u"timed out: "_s + program + u' ' + args.join(u' ');
-            return r;
-        }
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
-    }
-
-    Run berthctl(const QStringList &args) const
-    {
-        return run(QStringLiteral(BERTH_BIN_DIR "/berthctl"), args);
-    }
-
-    // berthctl as one of the two accounts, with its own wallet folder.
-    Run as(const QString &who, QStringList args) const
-    {
-        args << u"--keystore-dir"_s << m_home.filePath(who + u"-keys"_s) << u"--password-file"_s
-             << m_home.filePath(u"password"_s);
-        return berthctl(args);
-    }
-
-    // A read-only command as one of the accounts (no password needed).
-    Run reading(const QString &who, QStringList args) const
-    {
-        args << u"--keystore-dir"_s << m_home.filePath(who + u"-keys"_s);
-        return berthctl(args);
-    }
-
-    Run cast(const QStringList &args) const
-    {
-        return run(QStringLiteral(BERTH_CAST_PATH), args + QStringList{u"--rpc-url"_s, m_rpc});
-    }
-
-    QString contract(const QString &name) const
-    {
-        return m_chain.value(u"contracts"_s).toObject().value(name).toString();
-    }
-
-    // The token balance as cast reads it (base units, decimal).
-    QString castTokenBalance(const QString &address) const
-    {
-        const Run r =
-            cast({u"call"_s, m_chain.value(u"token"_s).toObject().value(u"address"_s).toString(),
-                  u"balanceOf(address)(uint256)"_s, address});
-        return r.out.split(u' ').value(0).trimmed();
-    }
-
-    QString berthTokenBalance(const QString &address) const
-    {
-        const Run r = berthctl({u"wallet"_s, u"balance"_s, address, u"--json"_s});
-        return r.json().value(u"token"_s).toObject().value(u"baseUnits"_s).toString();
-    }
-
-    void timePasses(int seconds) const
-    {
-        QCOMPARE(cast({u"rpc"_s, u"evm_increaseTime"_s, QString::number(seconds)}).exitCode, 0);
-        QCOMPARE(cast({u"rpc"_s, u"evm_mine"_s}).exitCode, 0);
-    }
 
     qlonglong balanceOf(const QString &address) const
     {
@@ -143,37 +47,12 @@ private:
         return tokens.toObject().value(u"baseUnits"_s).toString();
     }
 
-    void writeSecretFile(const QString &name, const QString &content) const
-    {
-        QFile f(m_home.filePath(name));
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-        f.write(content.toUtf8() + '\n');
-    }
-
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
-        QVERIFY2(QFile::exists(QStringLiteral(BERTH_ANVIL_PATH)),
-                 "anvil is missing: run scripts/test (it runs npm ci in contracts/)");
-        QVERIFY2(QFile::exists(QStringLiteral(BERTH_CAST_PATH)),
-                 "cast is missing: run scripts/test (it runs npm ci in contracts/)");
-        const Run devnet = berthctl({u"chain"_s, u"devnet"_s, u"--json"_s});
-        QVERIFY2(devnet.exitCode == 0, qPrintable(devnet.err));
-        m_chain = devnet.json().value(u"chain"_s).toObject();
-        m_rpc = m_chain.value(u"rpcUrl"_s).toString();
+        const QString failure = startDevnet({u"provider"_s, u"publisher"_s, u"keeper"_s});
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
         QVERIFY(m_rpc.startsWith(u"http://127.0.0.1:"));
-
-        writeSecretFile(u"password"_s, u"correct horse battery staple"_s);
-        writeSecretFile(u"provider.key"_s, providerKey);
-        writeSecretFile(u"publisher.key"_s, publisherKey);
-        writeSecretFile(u"keeper.key"_s, keeperKey);
-        for (const auto &who : {u"provider"_s, u"publisher"_s, u"keeper"_s}) {
-            const Run imported = as(who, {u"wallet"_s, u"import"_s, u"--private-key-file"_s,
-                                          m_home.filePath(who + u".key"_s), u"--json"_s});
-            QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
-        }
         const Run registered =
             as(u"provider"_s,
                {u"provider"_s, u"register"_s, u"--endpoint"_s, u"wss://127.0.0.1:7443"_s,
@@ -182,11 +61,7 @@ private slots:
         QVERIFY2(registered.exitCode == 0, qPrintable(registered.err));
     }
 
-    void cleanupTestCase()
-    {
-        const Run stopped = berthctl({u"chain"_s, u"devnet"_s, u"--stop"_s});
-        QCOMPARE(stopped.exitCode, 0);
-    }
+    void cleanupTestCase() { QVERIFY(stopDevnet()); }
 
     void providerStakes()
     {
@@ -235,7 +110,7 @@ private slots:
             text.out.contains(u"unbonding  100 tUSD (withdrawable from %1 UTC)"_s.arg(readyDate)),
             qPrintable(text.out));
 
-        timePasses(24 * 3600 + 60); // the devnet's one-day unbonding delay
+        QVERIFY(timePasses(24 * 3600 + 60)); // the devnet's one-day unbonding delay
         const qlonglong before = balanceOf(providerAddress);
         const Run withdrawn = as(u"provider"_s, {u"stake"_s, u"withdraw"_s, u"--json"_s});
         QVERIFY2(withdrawn.exitCode == 0, qPrintable(withdrawn.err));
@@ -314,7 +189,7 @@ private slots:
     void unansweredChallengeIsSlashed()
     {
         QVERIFY(!m_channel.isEmpty());
-        timePasses(3600 + 10); // past the minimum interval
+        QVERIFY(timePasses(3600 + 10)); // past the minimum interval
         const Run opened = as(u"publisher"_s, {u"stake"_s, u"challenge"_s, m_channel, u"--json"_s});
         QVERIFY2(opened.exitCode == 0, qPrintable(opened.err));
         const QString id = opened.json().value(u"challenge"_s).toObject().value(u"id"_s).toString();
@@ -326,7 +201,7 @@ private slots:
         QVERIFY2(early.err.contains(u"WindowNotOver"_s), qPrintable(early.err));
         QVERIFY2(early.err.contains(u"slash after that"_s), qPrintable(early.err));
 
-        timePasses(3600 + 10); // past the one-hour window, unanswered
+        QVERIFY(timePasses(3600 + 10)); // past the one-hour window, unanswered
         const qlonglong publisherBefore = balanceOf(publisherAddress);
         const qlonglong keeperBefore = balanceOf(keeperAddress);
         const Run slashed = as(u"keeper"_s, {u"stake"_s, u"slash"_s, id, u"--json"_s});

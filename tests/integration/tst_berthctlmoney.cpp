@@ -2,6 +2,8 @@
 // Anvil that `berthctl chain devnet` starts, cross-checked with Foundry's cast
 // as an independent client (issue "Ethereum client, wallet and the berthctl
 // money commands", "Done when").
+#include "devnettest.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -15,148 +17,31 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-// Anvil's well-known development keys 1 and 2 (0 deploys the devnet).
-const QString providerKey = u"0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"_s;
-const QString providerAddress = u"0x70997970C51812dc3A010C7d01b50e0d17dc79C8"_s;
-const QString publisherKey =
-    u"0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"_s;
-const QString publisherAddress = u"0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"_s;
+using berth::test::devAccounts;
+using berth::test::Run;
+const QString providerAddress = devAccounts().at(u"provider"_s).address;
+const QString publisherAddress = devAccounts().at(u"publisher"_s).address;
 const QString encryptionKey = QString(64, u'7');
-
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-    QJsonObject json() const { return QJsonDocument::fromJson(out.toUtf8()).object(); }
-};
 
 } // namespace
 
-class TestBerthctlMoney : public QObject
+class TestBerthctlMoney : public berth::test::DevnetTest
 {
     Q_OBJECT
 
 private:
-    QTemporaryDir m_home;
-    QString m_rpc;
-    QJsonObject m_chain;
     QString m_channel;
-
-    QProcessEnvironment environment() const
-    {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(u"XDG_CONFIG_HOME"_s, m_home.filePath(u"config"_s));
-        env.insert(u"XDG_DATA_HOME"_s, m_home.filePath(u"data"_s));
-        env.insert(u"XDG_STATE_HOME"_s, m_home.filePath(u"state"_s));
-        env.insert(u"BERTH_ANVIL"_s, QStringLiteral(BERTH_ANVIL_PATH));
-        env.remove(u"BERTH_CHAIN"_s);
-        env.remove(u"BERTH_PASSWORD_FILE"_s);
-        env.remove(u"DBUS_SESSION_BUS_ADDRESS"_s); // no desktop keychain in this test
-        return env;
-    }
-
-    Run run(const QString &program, const QStringList &args, int timeoutMs = 120000) const
-    {
-        QProcess p;
-        p.setProcessEnvironment(environment());
-        p.setStandardInputFile(QProcess::nullDevice());
-        p.start(program, args);
-        Run r;
-        if (!p.waitForFinished(timeoutMs)) {
-            p.kill();
-            p.waitForFinished();
-            r.err = u"timed out: "_s + program + u' ' + args.join(u' ');
-            return r;
-        }
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
-    }
-
-    Run berthctl(const QStringList &args) const
-    {
-        return run(QStringLiteral(BERTH_BIN_DIR "/berthctl"), args);
-    }
-
-    // berthctl as one of the two accounts, with its own wallet folder.
-    Run as(const QString &who, QStringList args) const
-    {
-        args << u"--keystore-dir"_s << m_home.filePath(who + u"-keys"_s) << u"--password-file"_s
-             << m_home.filePath(u"password"_s);
-        return berthctl(args);
-    }
-
-    Run cast(const QStringList &args) const
-    {
-        return run(QStringLiteral(BERTH_CAST_PATH), args + QStringList{u"--rpc-url"_s, m_rpc});
-    }
-
-    QString contract(const QString &name) const
-    {
-        return m_chain.value(u"contracts"_s).toObject().value(name).toString();
-    }
-
-    // The token balance as cast reads it (base units, decimal).
-    QString castTokenBalance(const QString &address) const
-    {
-        const Run r =
-            cast({u"call"_s, m_chain.value(u"token"_s).toObject().value(u"address"_s).toString(),
-                  u"balanceOf(address)(uint256)"_s, address});
-        return r.out.split(u' ').value(0).trimmed();
-    }
-
-    QString berthTokenBalance(const QString &address) const
-    {
-        const Run r = berthctl({u"wallet"_s, u"balance"_s, address, u"--json"_s});
-        return r.json().value(u"token"_s).toObject().value(u"baseUnits"_s).toString();
-    }
-
-    void timePasses(int seconds) const
-    {
-        QCOMPARE(cast({u"rpc"_s, u"evm_increaseTime"_s, QString::number(seconds)}).exitCode, 0);
-        QCOMPARE(cast({u"rpc"_s, u"evm_mine"_s}).exitCode, 0);
-    }
-
-    void writeSecretFile(const QString &name, const QString &content) const
-    {
-        QFile f(m_home.filePath(name));
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-        f.write(content.toUtf8() + '\n');
-    }
 
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
-        QVERIFY2(QFile::exists(QStringLiteral(BERTH_ANVIL_PATH)),
-                 "anvil is missing: run scripts/test (it runs npm ci in contracts/)");
-        QVERIFY2(QFile::exists(QStringLiteral(BERTH_CAST_PATH)),
-                 "cast is missing: run scripts/test (it runs npm ci in contracts/)");
-        const Run devnet = berthctl({u"chain"_s, u"devnet"_s, u"--json"_s});
-        QVERIFY2(devnet.exitCode == 0, qPrintable(devnet.err));
-        m_chain = devnet.json().value(u"chain"_s).toObject();
-        m_rpc = m_chain.value(u"rpcUrl"_s).toString();
+        const QString failure = startDevnet({u"provider"_s, u"publisher"_s});
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
         QVERIFY(m_rpc.startsWith(u"http://127.0.0.1:"));
         QCOMPARE(m_chain.value(u"chainId"_s).toString(), u"31337"_s);
-
-        writeSecretFile(u"password"_s, u"correct horse battery staple"_s);
-        writeSecretFile(u"provider.key"_s, providerKey);
-        writeSecretFile(u"publisher.key"_s, publisherKey);
-        for (const auto &who : {u"provider"_s, u"publisher"_s}) {
-            const Run imported = as(who, {u"wallet"_s, u"import"_s, u"--private-key-file"_s,
-                                          m_home.filePath(who + u".key"_s), u"--json"_s});
-            QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
-        }
     }
 
-    void cleanupTestCase()
-    {
-        const Run stopped = berthctl({u"chain"_s, u"devnet"_s, u"--stop"_s});
-        QCOMPARE(stopped.exitCode, 0);
-    }
+    void cleanupTestCase() { QVERIFY(stopDevnet()); }
 
     void devnetDeployedEverything()
     {
@@ -287,7 +172,7 @@ private slots:
 
     void wrongPasswordIsRefused()
     {
-        writeSecretFile(u"wrong"_s, u"not the password"_s);
+        QVERIFY(writeSecretFile(u"wrong"_s, u"not the password"_s));
         const Run r = berthctl({u"escrow"_s, u"quote"_s, u"--publisher"_s, publisherAddress,
                                 u"--deployment"_s, u"web"_s, u"--rate"_s, u"1"_s,
                                 u"--keystore-dir"_s, m_home.filePath(u"provider-keys"_s),
@@ -390,7 +275,7 @@ private slots:
     {
         QVERIFY(!m_channel.isEmpty());
         const QString before = castTokenBalance(providerAddress);
-        timePasses(3600);
+        QVERIFY(timePasses(3600));
         const Run claimed = as(u"provider"_s, {u"escrow"_s, u"claim"_s, m_channel, u"--json"_s});
         QVERIFY2(claimed.exitCode == 0, qPrintable(claimed.err));
         const qlonglong amount = claimed.json()
@@ -412,7 +297,7 @@ private slots:
         QVERIFY2(closed.exitCode == 0, qPrintable(closed.err));
         QVERIFY(closed.json().value(u"channel"_s).toObject().value(u"stopAt"_s).toString() !=
                 u"0"_s);
-        timePasses(120); // past the 60 s notice
+        QVERIFY(timePasses(120)); // past the 60 s notice
         const Run settled = as(u"publisher"_s, {u"escrow"_s, u"settle"_s, m_channel, u"--json"_s});
         QVERIFY2(settled.exitCode == 0, qPrintable(settled.err));
         const QJsonObject result = settled.json();
