@@ -91,6 +91,12 @@ Error AbiValue::wrongKind(Kind wanted) const
             u"expected %1, got %2"_s.arg(kindName(wanted), kindName(m_kind))};
 }
 
+quint64 AbiValue::decodedUInt64() const
+{
+    Q_ASSERT(m_kind == Kind::Uint && m_uint <= std::numeric_limits<quint64>::max());
+    return static_cast<quint64>(m_uint);
+}
+
 Result<UInt256> AbiValue::toUInt() const
 {
     if (m_kind == Kind::Int && m_int >= 0)

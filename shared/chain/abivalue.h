@@ -51,6 +51,10 @@ public:
     Result<QByteArray> toBytes() const;
     Result<QString> toString() const;
     Result<QList<AbiValue>> toList() const;
+    // A uint64 (or narrower) field of a decoded tuple: abiDecode has checked
+    // the width, so this cannot truncate. Asserts on other kinds.
+    quint64 decodedUInt64() const;
+
     // The list's items; empty for other kinds.
     const QList<AbiValue> &items() const { return m_list; }
 

@@ -9,16 +9,15 @@ namespace berth::chain {
 EscrowChannel EscrowChannel::fromAbi(const QByteArray &id, const AbiValue &tuple)
 {
     const auto &i = tuple.items();
-    const auto u64 = [](const AbiValue &v) { return static_cast<quint64>(v.toUInt().value()); };
     EscrowChannel c;
     c.id = id;
     c.publisher = i[0].toAddress().value();
-    c.start = u64(i[1]);
+    c.start = i[1].decodedUInt64();
     c.provider = i[2].toAddress().value();
-    c.stopAt = u64(i[3]);
+    c.stopAt = i[3].decodedUInt64();
     c.token = i[4].toAddress().value();
-    c.noticePeriod = u64(i[5]);
-    c.status = static_cast<Status>(u64(i[6]));
+    c.noticePeriod = i[5].decodedUInt64();
+    c.status = static_cast<Status>(i[6].decodedUInt64());
     c.deploymentId = i[7].toBytes().value();
     c.rate = i[8].toUInt().value();
     c.deposit = i[9].toUInt().value();

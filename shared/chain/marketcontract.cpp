@@ -4,15 +4,6 @@ using namespace Qt::StringLiterals;
 
 namespace berth::chain {
 
-namespace {
-
-quint64 u64(const AbiValue &v)
-{
-    return static_cast<quint64>(v.toUInt().value()); // the ABI decoder checked the width
-}
-
-} // namespace
-
 AbiValue OrderTerms::toAbi() const
 {
     return AbiValue::fromList(
@@ -31,8 +22,8 @@ OrderTerms OrderTerms::fromAbi(const AbiValue &tuple)
     t.resources = Resources::fromAbi(i[2]);
     t.token = i[3].toAddress().value();
     t.maxRatePerSecond = i[4].toUInt().value();
-    t.maxNoticePeriod = u64(i[5]);
-    t.expiry = u64(i[6]);
+    t.maxNoticePeriod = i[5].decodedUInt64();
+    t.expiry = i[6].decodedUInt64();
     t.minStake = i[7].toUInt().value();
     t.deposit = i[8].toUInt().value();
     t.region = i[9].toString().value();
@@ -53,8 +44,8 @@ MarketOrder MarketOrder::fromAbi(const UInt256 &id, const AbiValue &tuple)
     MarketOrder o;
     o.id = id;
     o.publisher = i[0].toAddress().value();
-    o.postedAt = u64(i[1]);
-    o.status = static_cast<Status>(u64(i[2]));
+    o.postedAt = i[1].decodedUInt64();
+    o.status = static_cast<Status>(i[2].decodedUInt64());
     o.acceptedBidId = i[3].toUInt().value();
     o.channelId = i[4].toBytes().value();
     o.terms = OrderTerms::fromAbi(i[5]);
@@ -91,9 +82,9 @@ MarketBid MarketBid::fromAbi(const UInt256 &id, const AbiValue &tuple)
     b.id = id;
     b.orderId = i[0].toUInt().value();
     b.provider = i[1].toAddress().value();
-    b.noticePeriod = u64(i[2]);
-    b.placedAt = u64(i[3]);
-    b.status = static_cast<Status>(u64(i[4]));
+    b.noticePeriod = i[2].decodedUInt64();
+    b.placedAt = i[3].decodedUInt64();
+    b.status = static_cast<Status>(i[4].decodedUInt64());
     b.ratePerSecond = i[5].toUInt().value();
     return b;
 }

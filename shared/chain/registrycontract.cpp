@@ -10,15 +10,6 @@ using namespace Qt::StringLiterals;
 
 namespace berth::chain {
 
-namespace {
-
-quint64 u64(const AbiValue &v)
-{
-    return static_cast<quint64>(v.toUInt().value()); // the ABI decoder checked the width
-}
-
-} // namespace
-
 AbiValue Resources::toAbi() const
 {
     return AbiValue::fromList({AbiValue::fromUInt(cpuMillis), AbiValue::fromUInt(memoryBytes),
@@ -28,7 +19,7 @@ AbiValue Resources::toAbi() const
 Resources Resources::fromAbi(const AbiValue &tuple)
 {
     const auto &i = tuple.items();
-    return {u64(i[0]), u64(i[1]), u64(i[2]), u64(i[3])};
+    return {i[0].decodedUInt64(), i[1].decodedUInt64(), i[2].decodedUInt64(), i[3].decodedUInt64()};
 }
 
 QJsonObject Resources::toJson() const
@@ -124,7 +115,8 @@ ProviderListing RegistryContract::listingFromAbi(const crypto::Address &provider
                                                  const QList<AbiValue> &getListingOutput)
 {
     const auto &listing = getListingOutput.constFirst().items();
-    return {provider, ProviderProfile::fromAbi(listing[0]), u64(listing[1]), u64(listing[2])};
+    return {provider, ProviderProfile::fromAbi(listing[0]), listing[1].decodedUInt64(),
+            listing[2].decodedUInt64()};
 }
 
 Result<TxRequest> RegistryContract::registerProvider(const ProviderProfile &profile) const

@@ -4,15 +4,6 @@ using namespace Qt::StringLiterals;
 
 namespace berth::chain {
 
-namespace {
-
-quint64 u64(const AbiValue &v)
-{
-    return static_cast<quint64>(v.toUInt().value()); // the ABI decoder checked the width
-}
-
-} // namespace
-
 AbiValue StakeInfo::toAbi() const
 {
     return AbiValue::fromList(
@@ -22,7 +13,7 @@ AbiValue StakeInfo::toAbi() const
 StakeInfo StakeInfo::fromAbi(const AbiValue &tuple)
 {
     const auto &i = tuple.items();
-    return {i[0].toUInt().value(), i[1].toUInt().value(), u64(i[2])};
+    return {i[0].toUInt().value(), i[1].toUInt().value(), i[2].decodedUInt64()};
 }
 
 AbiValue LivenessChallenge::toAbi() const
@@ -41,10 +32,10 @@ LivenessChallenge LivenessChallenge::fromAbi(const UInt256 &id, const AbiValue &
     c.id = id;
     c.channelId = i[0].toBytes().value();
     c.publisher = i[1].toAddress().value();
-    c.openedAt = u64(i[2]);
+    c.openedAt = i[2].decodedUInt64();
     c.provider = i[3].toAddress().value();
-    c.deadline = u64(i[4]);
-    c.status = static_cast<Status>(u64(i[5]));
+    c.deadline = i[4].decodedUInt64();
+    c.status = static_cast<Status>(i[5].decodedUInt64());
     c.bond = i[6].toUInt().value();
     c.accruedAtOpen = i[7].toUInt().value();
     return c;
