@@ -1,5 +1,6 @@
 #include "crypto/eip191.h"
 #include "crypto/privatekey.h"
+#include "devkeys.h"
 
 #include <QTest>
 
@@ -8,10 +9,6 @@ using namespace berth;
 using namespace berth::crypto;
 
 namespace {
-
-// Anvil's (and Hardhat's) first development account.
-const QString kAnvilKey0 = u"0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"_s;
-const QString kAnvilAddress0 = u"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"_s;
 
 // Made once with Foundry's cast 1.7.1 (contracts/node_modules):
 //   cast wallet sign --private-key <Anvil key 0> "Hello, Berth!"

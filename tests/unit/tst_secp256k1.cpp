@@ -1,6 +1,7 @@
 #include "core/uint256.h"
 #include "crypto/keccak.h"
 #include "crypto/privatekey.h"
+#include "devkeys.h"
 
 #include <QTest>
 
@@ -9,11 +10,6 @@ using namespace berth;
 using namespace berth::crypto;
 
 namespace {
-
-const QString kAnvilKey0 = u"0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"_s;
-const QString kAnvilAddress0 = u"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"_s;
-const QString kAnvilKey1 = u"0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"_s;
-const QString kAnvilAddress1 = u"0x70997970C51812dc3A010C7d01b50e0d17dc79C8"_s;
 
 // Made once with Foundry's cast 1.7.1 (contracts/node_modules), signing the raw
 // digest keccak256("berth") = 0xc1feca10…87eb4:

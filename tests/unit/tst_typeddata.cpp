@@ -1,6 +1,7 @@
 #include "core/uint256.h"
 #include "crypto/keccak.h"
 #include "crypto/typeddata.h"
+#include "devkeys.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -12,9 +13,6 @@ using namespace berth;
 using namespace berth::crypto;
 
 namespace {
-
-const QString kAnvilKey0 = u"0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"_s;
-const QString kAnvilAddress0 = u"0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"_s;
 
 // EIP-712's own example (the spec's Example.js; the same vectors are in
 // go-ethereum's signer/core/apitypes tests and MetaMask's eth-sig-util tests).
