@@ -355,15 +355,37 @@ int runOpen(CommandContext &context)
     if (!escrowClient)
         return context.fail(escrowClient.error());
     const EscrowContract escrow(*escrowClient);
-    if (auto unlocked = s.unlock(u"open a channel"_s); !unlocked)
-        return context.fail(unlocked.error());
     auto me = s.account();
+    if (!me)
+        return context.fail(me.error());
     if (document->quote.publisher != *me)
         return context.fail(
             Error{ErrorCode::AuthFailed,
                   u"the quote is for the publisher %1, not for this account %2: "
-                  u"choose it with --account"_s.arg(document->quote.publisher.toChecksumString(),
-                                                    me->toChecksumString())});
+                  u"if %1 is yours, choose it with --account; otherwise ask the "
+                  u"provider for a quote for %2"_s.arg(document->quote.publisher.toChecksumString(),
+                                                       me->toChecksumString())});
+    // Refuse what Escrow would refuse before anything (an approval) is sent.
+    auto now = s.chainTime();
+    if (!now)
+        return context.fail(now.error());
+    if (document->quote.validUntil < *now)
+        return context.fail(
+            Error{ErrorCode::InvalidArgument,
+                  u"the quote expired %1 ago (chain time): ask the provider for a "
+                  u"new quote"_s.arg(formatDuration(*now - document->quote.validUntil))});
+    auto used = s.read(
+        *escrowClient, u"usedNonce"_s,
+        {AbiValue::fromAddress(document->provider), AbiValue::fromUInt(document->quote.nonce)});
+    if (!used)
+        return context.fail(used.error());
+    if (used->constFirst().toBool().value())
+        return context.fail(
+            Error{ErrorCode::Conflict,
+                  u"this quote was used already (its nonce %1 is spent): ask the "
+                  u"provider for a new quote"_s.arg(toDecimalString(document->quote.nonce))});
+    if (auto unlocked = s.unlock(u"open a channel"_s); !unlocked)
+        return context.fail(unlocked.error());
     if (auto allowed = s.ensureAllowance(s.profile().escrow, *deposit, u"opening the channel"_s);
         !allowed)
         return context.fail(allowed.error());

@@ -58,7 +58,8 @@ QStringList EscrowContract::usedSignatures()
             u"terminate(bytes32)"_s,
             u"settle(bytes32)"_s,
             u"quoteDigest(%1)"_s.arg(quote),
-            u"channelIdOf(address,address,bytes32)"_s};
+            u"channelIdOf(address,address,bytes32)"_s,
+            u"usedNonce(address,uint256)"_s};
 }
 
 Result<TxRequest> EscrowContract::open(const EscrowQuote &quote, const crypto::Address &provider,

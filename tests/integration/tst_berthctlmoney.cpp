@@ -269,6 +269,17 @@ private slots:
             {u"call"_s, contract(u"escrow"_s), u"channelIdOf(address,address,bytes32)(bytes32)"_s,
              publisherAddress, providerAddress, channel.value(u"deploymentId"_s).toString()});
         QCOMPARE(onChain.out.trimmed(), m_channel);
+
+        // The same quote again: refused before anything is sent (no new approval).
+        const Run replay =
+            as(u"publisher"_s, {u"escrow"_s, u"open"_s, m_home.filePath(u"quote.json"_s),
+                                u"--deposit"_s, u"100"_s});
+        QCOMPARE(replay.exitCode, 1);
+        QVERIFY2(replay.err.contains(u"used already"_s), qPrintable(replay.err));
+        QCOMPARE(cast({u"call"_s, tokenAddress(), u"allowance(address,address)(uint256)"_s,
+                       publisherAddress, contract(u"escrow"_s)})
+                     .out.trimmed(),
+                 u"0"_s);
     }
 
     void providerClaimsWhatAccrued()
