@@ -1,7 +1,10 @@
 // The shipped binaries answer --version and --help without a display or a
 // configuration, and berth starts its window on Qt's offscreen platform.
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -104,6 +107,43 @@ private slots:
         QVERIFY2(result.out.contains("--version"_L1), qPrintable(result.out));
         QVERIFY2(result.out.contains("--help"_L1), qPrintable(result.out));
         QVERIFY2(result.out.startsWith("Usage: "_L1), qPrintable(result.out));
+    }
+
+    // berthd --check-config on the shipped example, its data directory moved to a
+    // temporary one through the environment; then the same with a broken override.
+    void berthdChecksItsConfig()
+    {
+        QTemporaryDir temp;
+        const QString config = QStringLiteral(BERTH_EXAMPLES_DIR) + u"/../config/berthd.yaml"_s;
+        QProcessEnvironment env = headlessEnvironment();
+        env.insert(u"BERTH_DATADIR"_s, temp.filePath(u"state"_s));
+        const Run result = run(QStringLiteral(BERTHD_PATH),
+                               {u"--config"_s, config, u"--check-config"_s, u"--json"_s}, env);
+        QVERIFY2(result.exitCode == 0, qPrintable(result.err));
+        const QJsonObject report = QJsonDocument::fromJson(result.out.toUtf8()).object();
+        QCOMPARE(report.value("config"_L1).toString(), config);
+        const QJsonObject settings = report.value("settings"_L1).toObject();
+        QCOMPARE(settings.value("dataDir"_L1).toString(), temp.filePath(u"state"_s));
+        QCOMPARE(settings.value("listen"_L1).toObject().value("port"_L1).toInt(), 7443);
+        const QJsonObject state = report.value("state"_L1).toObject();
+        QCOMPARE(state.value("schemaVersion"_L1).toInt(), 1);
+        QCOMPARE(state.value("file"_L1).toString(), temp.filePath(u"state/state.sqlite"_s));
+
+        env.insert(u"BERTH_LISTEN_PORT"_s, u"0"_s);
+        const Run broken =
+            run(QStringLiteral(BERTHD_PATH), {u"--config"_s, config, u"--check-config"_s}, env);
+        QCOMPARE(broken.exitCode, 1);
+        QVERIFY2(
+            broken.err.contains("BERTH_LISTEN_PORT: listen.port: must be 1..65535 (got \"0\")"_L1),
+            qPrintable(broken.err));
+        QVERIFY(broken.out.isEmpty());
+    }
+
+    void berthdWithoutRoleSaysSo()
+    {
+        const Run result = run(QStringLiteral(BERTHD_PATH), {});
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY2(result.err.contains("arrives with issue 5"_L1), qPrintable(result.err));
     }
 
 #ifdef BERTH_APP_PATH

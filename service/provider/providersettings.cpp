@@ -1,0 +1,447 @@
+#include "provider/providersettings.h"
+
+#include "core/suggest.h"
+#include "manifest/diagnostic.h"
+#include "manifest/limits.h"
+#include "manifest/yamlguard.h"
+
+#include <QDir>
+#include <QFile>
+#include <QHash>
+#include <QHostAddress>
+#include <QList>
+#include <QRegularExpression>
+#include <QSet>
+#include <QStandardPaths>
+#include <QUrl>
+
+#include <algorithm>
+#include <optional>
+#include <unistd.h>
+#include <variant>
+#include <yaml-cpp/yaml.h>
+
+using namespace Qt::StringLiterals;
+
+namespace berth::provider {
+
+namespace {
+
+enum class Kind
+{
+    Text,         // any single line
+    AbsolutePath, // "/..."
+    Integer,      // within [min, max]
+    IpAddress,    // 127.0.0.1, ::1
+    DomainName,   // pods.example.com
+    HttpUrl,      // http(s)://host[:port]
+    LoggingRules, // category=true|false;...
+};
+
+using StringMember = QString ProviderSettings::*;
+using IntMember = int ProviderSettings::*;
+using Int64Member = qint64 ProviderSettings::*;
+
+struct KeySpec
+{
+    QLatin1StringView path; // as in berthd.yaml: "listen.port"
+    Kind kind;
+    std::variant<StringMember, IntMember, Int64Member> member;
+    bool optional = false; // an empty value means "not configured"
+    qint64 min = 0;
+    qint64 max = 0;
+};
+
+const QList<KeySpec> &keySpecs()
+{
+    using S = ProviderSettings;
+    static const QList<KeySpec> specs = {
+        {"dataDir"_L1, Kind::AbsolutePath, &S::dataDir},
+        {"chain.profile"_L1, Kind::AbsolutePath, &S::chainProfile, true},
+        {"wallet.keystore"_L1, Kind::AbsolutePath, &S::walletKeystore, true},
+        {"wallet.passwordFile"_L1, Kind::AbsolutePath, &S::walletPasswordFile, true},
+        {"wallet.credential"_L1, Kind::Text, &S::walletCredential, true},
+        {"listen.address"_L1, Kind::IpAddress, &S::listenAddress},
+        {"listen.port"_L1, Kind::Integer, &S::listenPort, false, 1, 65535},
+        {"limits.maxFrameBytes"_L1, Kind::Integer, &S::maxFrameBytes, false, 1024,
+         64 * manifest::limits::MiB},
+        {"limits.requestsPerSecond"_L1, Kind::Integer, &S::requestsPerSecond, false, 1, 10000},
+        {"limits.sessionsPerAddress"_L1, Kind::Integer, &S::sessionsPerAddress, false, 1, 1000},
+        {"limits.idleTimeoutSeconds"_L1, Kind::Integer, &S::idleTimeoutSeconds, false, 1, 86400},
+        {"domain"_L1, Kind::DomainName, &S::domain, true},
+        {"tcpPorts.first"_L1, Kind::Integer, &S::tcpPortFirst, false, 1024, 65535},
+        {"tcpPorts.last"_L1, Kind::Integer, &S::tcpPortLast, false, 1024, 65535},
+        {"billing.claimIntervalSeconds"_L1, Kind::Integer, &S::claimIntervalSeconds, false, 60,
+         30 * 86400},
+        {"billing.minRunwaySeconds"_L1, Kind::Integer, &S::minRunwaySeconds, false, 0, 365 * 86400},
+        {"billing.graceSeconds"_L1, Kind::Integer, &S::graceSeconds, false, 0, 30 * 86400},
+        {"podman.socket"_L1, Kind::AbsolutePath, &S::podmanSocket},
+        {"caddy.adminUrl"_L1, Kind::HttpUrl, &S::caddyAdminUrl},
+        {"logging.rules"_L1, Kind::LoggingRules, &S::loggingRules, true},
+    };
+    return specs;
+}
+
+const KeySpec *findSpec(const QString &path)
+{
+    const auto &specs = keySpecs();
+    const auto it = std::find_if(specs.cbegin(), specs.cend(),
+                                 [&](const KeySpec &spec) { return spec.path == path; });
+    return it == specs.cend() ? nullptr : &*it;
+}
+
+// The keys that may appear under parent ("" for the top level).
+QStringList keysUnder(const QString &parent)
+{
+    QStringList keys;
+    for (const auto &spec : keySpecs()) {
+        const QString path = spec.path;
+        const auto dot = path.indexOf(u'.');
+        QString key;
+        if (parent.isEmpty())
+            key = dot < 0 ? path : path.left(dot);
+        else if (dot >= 0 && path.left(dot) == parent)
+            key = path.mid(dot + 1);
+        if (!key.isEmpty() && !keys.contains(key))
+            keys.append(key);
+    }
+    return keys;
+}
+
+bool isSection(const QString &key)
+{
+    return !key.isEmpty() && !keysUnder(key).isEmpty();
+}
+
+// Keys that would put a secret into a readable config file.
+bool isSecretKey(const QString &key)
+{
+    static const QStringList secretNames = {u"password"_s, u"passphrase"_s, u"privateKey"_s,
+                                            u"secret"_s, u"mnemonic"_s};
+    return std::any_of(secretNames.cbegin(), secretNames.cend(), [&](const QString &name) {
+        return key.compare(name, Qt::CaseInsensitive) == 0;
+    });
+}
+
+QString envName(QLatin1StringView path)
+{
+    QString name = u"BERTH_"_s + QString(path).toUpper();
+    name.replace(u'.', u'_');
+    return name;
+}
+
+bool isDomainName(const QString &text)
+{
+    static const QRegularExpression label(u"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"_s);
+    if (text.size() > manifest::limits::MaxHostNameLength)
+        return false;
+    const auto labels = text.split(u'.');
+    return std::all_of(labels.cbegin(), labels.cend(),
+                       [](const QString &l) { return label.match(l).hasMatch(); });
+}
+
+std::optional<QString> checkLoggingRules(const QString &text)
+{
+    static const QRegularExpression rule(u"^[A-Za-z0-9_.*-]+=(true|false)$"_s);
+    const auto rules = text.split(QRegularExpression(u"[;\n]"_s), Qt::SkipEmptyParts);
+    for (const auto &r : rules) {
+        const QString trimmed = r.trimmed();
+        if (!trimmed.isEmpty() && !rule.match(trimmed).hasMatch())
+            return u"rule \"%1\" must look like category.type=true|false "
+                   "(e.g. berth.*.debug=false)"_s.arg(trimmed);
+    }
+    return std::nullopt;
+}
+
+// Converts and checks one value; stores it in settings. Returns the problem, if any.
+std::optional<QString> assign(ProviderSettings &settings, const KeySpec &spec, const QString &text)
+{
+    if (text.contains(u'\n') && spec.kind != Kind::LoggingRules)
+        return u"must be a single line"_s;
+    if (text.isEmpty() && spec.optional) {
+        settings.*std::get<StringMember>(spec.member) = QString();
+        return std::nullopt;
+    }
+    switch (spec.kind) {
+    case Kind::Integer: {
+        bool ok = false;
+        const qint64 value = text.trimmed().toLongLong(&ok);
+        if (!ok || value < spec.min || value > spec.max)
+            return u"must be %1..%2 (got \"%3\")"_s.arg(spec.min).arg(spec.max).arg(text);
+        if (const auto *member = std::get_if<IntMember>(&spec.member))
+            settings.**member = static_cast<int>(value);
+        else
+            settings.*std::get<Int64Member>(spec.member) = value;
+        return std::nullopt;
+    }
+    case Kind::AbsolutePath:
+        if (!QDir::isAbsolutePath(text) || !text.startsWith(u'/'))
+            return u"must be an absolute path (got \"%1\")"_s.arg(text);
+        break;
+    case Kind::IpAddress:
+        if (QHostAddress address; !address.setAddress(text))
+            return u"must be an IP address such as 127.0.0.1 or ::1 (got \"%1\")"_s.arg(text);
+        break;
+    case Kind::DomainName:
+        if (!isDomainName(text))
+            return u"must be a lower-case DNS name such as pods.example.com (got \"%1\")"_s.arg(
+                text);
+        break;
+    case Kind::HttpUrl: {
+        const QUrl url(text, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != "http"_L1 && url.scheme() != "https"_L1) ||
+            url.host().isEmpty())
+            return u"must be an http:// or https:// URL such as http://127.0.0.1:2019 "
+                   "(got \"%1\")"_s.arg(text);
+        break;
+    }
+    case Kind::LoggingRules:
+        if (auto problem = checkLoggingRules(text))
+            return problem;
+        break;
+    case Kind::Text:
+        if (text.isEmpty())
+            return u"must not be empty"_s;
+        break;
+    }
+    settings.*std::get<StringMember>(spec.member) = text;
+    return std::nullopt;
+}
+
+struct Problem
+{
+    QString where; // "berthd.yaml:7:3" or "BERTH_LISTEN_PORT"
+    QString path;
+    QString message;
+    int line = 0;
+    int column = 0;
+};
+
+class YamlReader
+{
+public:
+    YamlReader(ProviderSettings &settings, const QString &fileName)
+        : m_settings(settings)
+        , m_fileName(fileName)
+    {}
+
+    void readRoot(const YAML::Node &root)
+    {
+        if (!root || root.IsNull())
+            return;
+        if (!root.IsMap()) {
+            problem(root.Mark(), QString(), u"the file must be a map of settings"_s);
+            return;
+        }
+        readMap(root, QString());
+    }
+
+    QList<Problem> problems;
+    QHash<QString, QString> origins; // key path -> where its value came from
+
+private:
+    void readMap(const YAML::Node &map, const QString &parent)
+    {
+        QSet<QString> seen;
+        const QStringList known = keysUnder(parent);
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            const YAML::Node keyNode = it->first;
+            const YAML::Node value = it->second;
+            if (!keyNode.IsScalar()) {
+                problem(keyNode.Mark(), parent, u"keys must be plain names"_s);
+                continue;
+            }
+            const QString key = QString::fromStdString(keyNode.Scalar());
+            const QString path = parent.isEmpty() ? key : parent + u'.' + key;
+            if (seen.contains(key)) {
+                problem(keyNode.Mark(), path, u"duplicate key"_s);
+                continue;
+            }
+            seen.insert(key);
+            if (isSecretKey(key)) {
+                problem(keyNode.Mark(), path,
+                        u"a secret never goes in berthd.yaml: put the keystore password in "
+                        "an owner-only file named by wallet.passwordFile, or in the keychain "
+                        "under the name given by wallet.credential"_s);
+                continue;
+            }
+            if (!known.contains(key)) {
+                const QString suggestion = closestMatch(key, known);
+                problem(keyNode.Mark(), path,
+                        suggestion.isEmpty()
+                            ? u"unknown key; known keys here: %1"_s.arg(known.join(u", "_s))
+                            : u"unknown key; did you mean \"%1\"?"_s.arg(suggestion));
+                continue;
+            }
+            if (parent.isEmpty() && isSection(key)) {
+                if (value.IsNull())
+                    continue;
+                if (!value.IsMap()) {
+                    problem(value.Mark(), path,
+                            u"must be a map of %1"_s.arg(keysUnder(key).join(u", "_s)));
+                    continue;
+                }
+                readMap(value, key);
+                continue;
+            }
+            readLeaf(*findSpec(path), value);
+        }
+    }
+
+    void readLeaf(const KeySpec &spec, const YAML::Node &value)
+    {
+        const QString path = spec.path;
+        if (!value.IsScalar()) {
+            problem(value.Mark(), path,
+                    value.IsNull() ? u"needs a value"_s
+                                   : u"must be a single value, not a list or a map"_s);
+            return;
+        }
+        const auto location = manifest::sourceLocation(value.Mark());
+        origins.insert(path, where(location));
+        if (auto message = assign(m_settings, spec, QString::fromStdString(value.Scalar())))
+            problem(value.Mark(), path, *message);
+    }
+
+    QString where(manifest::SourceLocation location) const
+    {
+        return u"%1:%2:%3"_s.arg(m_fileName).arg(location.line).arg(location.column);
+    }
+
+    void problem(const YAML::Mark &mark, const QString &path, const QString &message)
+    {
+        const auto location = manifest::sourceLocation(mark);
+        problems.append({where(location), path.isEmpty() ? u"(document)"_s : path, message,
+                         location.line, location.column});
+    }
+
+    ProviderSettings &m_settings;
+    QString m_fileName;
+};
+
+Error validationError(const QList<Problem> &problems)
+{
+    QStringList lines;
+    for (const auto &p : problems)
+        lines.append(u"%1: %2: %3"_s.arg(p.where, p.path, p.message));
+    return Error(ErrorCode::ValidationFailed, lines.join(u'\n'));
+}
+
+} // namespace
+
+ProviderSettings ProviderSettings::defaults()
+{
+    ProviderSettings settings;
+    settings.dataDir = defaultDataDir();
+    return settings;
+}
+
+QString ProviderSettings::defaultConfigPath()
+{
+    const QString fromEnvironment = qEnvironmentVariable("BERTH_CONFIG");
+    if (!fromEnvironment.isEmpty())
+        return fromEnvironment;
+    if (::geteuid() == 0)
+        return u"/etc/berth/berthd.yaml"_s;
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
+           u"/berth/berthd.yaml"_s;
+}
+
+QString ProviderSettings::defaultDataDir()
+{
+    if (::geteuid() == 0)
+        return u"/var/lib/berth"_s;
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/berth"_s;
+}
+
+Result<ProviderSettings> ProviderSettings::load(const QString &path, const QProcessEnvironment &env)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error(ErrorCode::NotFound,
+                     u"cannot read %1: %2; start from the example berthd.yaml or pass "
+                     "--config FILE"_s.arg(path, file.errorString()));
+    const QByteArray text = file.read(manifest::limits::MaxFileBytes + 1);
+    return parse(text, path, env);
+}
+
+Result<ProviderSettings> ProviderSettings::parse(const QByteArray &yaml, const QString &fileName,
+                                                 const QProcessEnvironment &env)
+{
+    if (auto problem = manifest::checkYamlInput(yaml, 1))
+        return Error(ErrorCode::ParseFailed, manifest::formatDiagnostic(fileName, *problem));
+    ProviderSettings settings = defaults();
+    YamlReader reader(settings, fileName);
+    try {
+        // Bound to a const local: assigning a YAML::Node trips GCC 12's dangling-pointer check.
+        const YAML::Node root = YAML::Load(yaml.toStdString());
+        reader.readRoot(root);
+    } catch (const YAML::Exception &e) {
+        const auto location = manifest::sourceLocation(e.mark);
+        return Error(ErrorCode::ParseFailed, u"%1:%2:%3: (document): %4"_s.arg(fileName)
+                                                 .arg(location.line)
+                                                 .arg(location.column)
+                                                 .arg(QString::fromStdString(e.msg)));
+    }
+    QList<Problem> problems = reader.problems;
+    QHash<QString, QString> origins = reader.origins;
+    std::stable_sort(problems.begin(), problems.end(), [](const Problem &a, const Problem &b) {
+        return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+    });
+
+    // Environment overrides come after the file, in the order of the keys.
+    for (const auto &spec : keySpecs()) {
+        const QString name = envName(spec.path);
+        if (!env.contains(name))
+            continue;
+        origins.insert(spec.path, name);
+        if (auto message = assign(settings, spec, env.value(name)))
+            problems.append({name, spec.path, *message});
+    }
+
+    // Rules across keys, reported where the later key came from.
+    const auto originOf = [&](const QString &path) {
+        return origins.value(path, u"%1 (default)"_s.arg(fileName));
+    };
+    if (settings.tcpPortFirst > settings.tcpPortLast)
+        problems.append({originOf(u"tcpPorts.last"_s), u"tcpPorts.last"_s,
+                         u"must not be below tcpPorts.first (%1)"_s.arg(settings.tcpPortFirst)});
+    else if (settings.listenPort >= settings.tcpPortFirst &&
+             settings.listenPort <= settings.tcpPortLast)
+        problems.append(
+            {originOf(u"listen.port"_s), u"listen.port"_s,
+             u"%1 lies inside tcpPorts %2..%3, which are handed to pods"_s.arg(settings.listenPort)
+                 .arg(settings.tcpPortFirst)
+                 .arg(settings.tcpPortLast)});
+
+    if (!problems.isEmpty())
+        return validationError(problems);
+    return settings;
+}
+
+QJsonObject ProviderSettings::toJson() const
+{
+    QJsonObject root;
+    for (const auto &spec : keySpecs()) {
+        const QString path = spec.path;
+        QJsonValue value;
+        if (const auto *member = std::get_if<IntMember>(&spec.member))
+            value = this->**member;
+        else if (const auto *wide = std::get_if<Int64Member>(&spec.member))
+            value = this->**wide;
+        else
+            value = this->*std::get<StringMember>(spec.member);
+        const auto dot = path.indexOf(u'.');
+        if (dot < 0) {
+            root.insert(path, value);
+            continue;
+        }
+        const QString section = path.left(dot);
+        QJsonObject object = root.value(section).toObject();
+        object.insert(path.mid(dot + 1), value);
+        root.insert(section, object);
+    }
+    return root;
+}
+
+} // namespace berth::provider

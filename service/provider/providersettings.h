@@ -1,0 +1,61 @@
+#pragma once
+
+#include "core/result.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QProcessEnvironment>
+#include <QString>
+
+namespace berth::provider {
+
+// berthd's provider settings: one place that knows each key of berthd.yaml, its
+// default and its validation (resources/config/berthd.yaml documents them).
+// Secrets never live here: only the path of a password file or the name of a
+// keychain credential.
+struct ProviderSettings
+{
+    QString dataDir;            // SQLite state and everything berthd keeps
+    QString chainProfile;       // chain.profile: a berthctl chain profile (JSON)
+    QString walletKeystore;     // wallet.keystore: the provider's encrypted keystore
+    QString walletPasswordFile; // wallet.passwordFile: owner-only file with the password
+    QString walletCredential = QStringLiteral("berth-keystore-password"); // wallet.credential
+    QString listenAddress = QStringLiteral("127.0.0.1");
+    int listenPort = 7443;
+    qint64 maxFrameBytes = 1024 * 1024;
+    int requestsPerSecond = 20;
+    int sessionsPerAddress = 4;
+    int idleTimeoutSeconds = 300;
+    QString domain; // generated host names are <deployment>.<domain>; empty: none
+    int tcpPortFirst = 30000;
+    int tcpPortLast = 30999;
+    int claimIntervalSeconds = 3600;
+    int minRunwaySeconds = 3600;
+    int graceSeconds = 600;
+    QString podmanSocket = QStringLiteral("/run/podman/podman.sock");
+    QString caddyAdminUrl = QStringLiteral("http://127.0.0.1:2019");
+    QString loggingRules; // QLoggingCategory filter rules, ';'-separated
+
+    // The settings with every default filled in (dataDir from defaultDataDir()).
+    static ProviderSettings defaults();
+
+    // $BERTH_CONFIG if set; else /etc/berth/berthd.yaml for root, else
+    // <XDG config>/berth/berthd.yaml.
+    static QString defaultConfigPath();
+    // /var/lib/berth for root, else <XDG data>/berth.
+    static QString defaultDataDir();
+
+    // Reads path (a missing file is an error), then applies the BERTH_<SECTION>_<KEY>
+    // overrides from env. On failure the error (ValidationFailed, ParseFailed,
+    // NotFound, TooLarge) lists every problem, one per line, each naming the file,
+    // line and column (or the variable) and the key path.
+    static Result<ProviderSettings> load(const QString &path, const QProcessEnvironment &env);
+    // The same from text already read; fileName only labels the errors.
+    static Result<ProviderSettings> parse(const QByteArray &yaml, const QString &fileName,
+                                          const QProcessEnvironment &env);
+
+    // The effective settings, keyed as in berthd.yaml ("listen": {"port": 7443}).
+    QJsonObject toJson() const;
+};
+
+} // namespace berth::provider

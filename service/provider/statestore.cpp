@@ -1,0 +1,436 @@
+#include "provider/statestore.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <atomic>
+#include <fcntl.h>
+#include <unistd.h>
+#include <utility>
+
+using namespace Qt::StringLiterals;
+
+namespace berth::provider {
+
+namespace {
+
+const QString DriverName = u"QSQLITE"_s;
+const QString FileName = u"state.sqlite"_s;
+
+QString now()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+QDateTime timestamp(const QVariant &value)
+{
+    return QDateTime::fromString(value.toString(), Qt::ISODateWithMs);
+}
+
+Error sqlError(const QString &what, const QSqlError &error)
+{
+    return Error(ErrorCode::IoFailed, u"state store: %1: %2"_s.arg(what, error.text()));
+}
+
+// Creates the folder 0700 and the file 0600 before SQLite touches them (SQLite
+// gives its -wal and -shm files the database file's permissions).
+Result<void> preparePaths(const QString &dataDir, const QString &filePath)
+{
+    if (!QDir().mkpath(dataDir))
+        return Error(
+            ErrorCode::IoFailed,
+            u"cannot create the data directory %1; check dataDir in berthd.yaml"_s.arg(dataDir));
+    const auto ownerOnlyFolder = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
+    if (!QFile::setPermissions(dataDir, ownerOnlyFolder))
+        return Error(ErrorCode::IoFailed,
+                     u"cannot make the data directory %1 owner-only (0700)"_s.arg(dataDir));
+    if (!QFileInfo::exists(filePath)) {
+        const QByteArray native = QFile::encodeName(filePath);
+        const int fd = ::open(native.constData(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+        if (fd < 0)
+            return Error(ErrorCode::IoFailed, u"cannot create %1"_s.arg(filePath));
+        ::close(fd);
+    }
+    if (!QFile::setPermissions(filePath, QFile::ReadOwner | QFile::WriteOwner))
+        return Error(ErrorCode::IoFailed, u"cannot make %1 owner-only (0600)"_s.arg(filePath));
+    return {};
+}
+
+DeploymentRecord deploymentFrom(const QSqlQuery &q)
+{
+    return DeploymentRecord{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                            q.value(3).toString(), q.value(4).toString(), timestamp(q.value(5)),
+                            timestamp(q.value(6))};
+}
+
+const QString DeploymentColumns =
+    u"id, publisher, channel_id, manifest_json, state, created_at, updated_at"_s;
+const QString ClaimColumns = u"id, channel_id, state, tx_hash, amount, created_at, updated_at"_s;
+
+Result<ClaimRecord> claimFrom(const QSqlQuery &q)
+{
+    const auto state = claimStateFromName(q.value(2).toString());
+    if (!state)
+        return Error(ErrorCode::Internal,
+                     u"state store: claim %1 has an unknown state \"%2\""_s.arg(
+                         q.value(0).toString(), q.value(2).toString()));
+    return ClaimRecord{q.value(0).toLongLong(), q.value(1).toString(), *state,
+                       q.value(3).toString(),   q.value(4).toString(), timestamp(q.value(5)),
+                       timestamp(q.value(6))};
+}
+
+} // namespace
+
+const QList<StateStore::Migration> &StateStore::migrations()
+{
+    static const QList<Migration> all = {
+        // Version 1: deployments, channels, claims, events.
+        {
+            u"CREATE TABLE deployments ("
+            "id TEXT PRIMARY KEY NOT NULL, publisher TEXT NOT NULL, channel_id TEXT NOT NULL, "
+            "manifest_json TEXT NOT NULL, state TEXT NOT NULL, "
+            "created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"_s,
+            u"CREATE TABLE channels ("
+            "id TEXT PRIMARY KEY NOT NULL, publisher TEXT NOT NULL, provider TEXT NOT NULL, "
+            "token TEXT NOT NULL, rate TEXT NOT NULL, deposit TEXT NOT NULL, opened_at TEXT, "
+            "last_seen_block INTEGER NOT NULL DEFAULT 0)"_s,
+            u"CREATE TABLE claims ("
+            "id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "channel_id TEXT NOT NULL REFERENCES channels(id), "
+            "state TEXT NOT NULL CHECK(state IN ('pending','sent','confirmed','failed')), "
+            "tx_hash TEXT, amount TEXT NOT NULL, "
+            "created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"_s,
+            u"CREATE INDEX claims_by_state ON claims(state)"_s,
+            u"CREATE TABLE events ("
+            "id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "deployment_id TEXT NOT NULL REFERENCES deployments(id) ON DELETE CASCADE, "
+            "at TEXT NOT NULL, kind TEXT NOT NULL, message TEXT NOT NULL)"_s,
+            u"CREATE INDEX events_by_deployment ON events(deployment_id, id)"_s,
+        },
+    };
+    return all;
+}
+
+int StateStore::latestSchemaVersion()
+{
+    return static_cast<int>(migrations().size());
+}
+
+Result<std::unique_ptr<StateStore>> StateStore::open(const QString &dataDir)
+{
+    return open(dataDir, migrations());
+}
+
+Result<std::unique_ptr<StateStore>> StateStore::open(const QString &dataDir,
+                                                     const QList<Migration> &migrations)
+{
+    const QString filePath = QDir(dataDir).filePath(FileName);
+    if (auto prepared = preparePaths(dataDir, filePath); !prepared)
+        return prepared.error();
+
+    static std::atomic<int> counter{0};
+    const QString connectionName = u"berth-state-%1"_s.arg(++counter);
+    // The store owns the connection from here: its destructor removes it.
+    std::unique_ptr<StateStore> store(new StateStore(connectionName, filePath));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(DriverName, connectionName);
+        if (!db.isValid())
+            return Error(
+                ErrorCode::Unavailable,
+                u"state store: Qt's SQLite driver is missing (install libqt6sql6-sqlite)"_s);
+        db.setDatabaseName(filePath);
+        if (!db.open())
+            return sqlError(u"cannot open %1"_s.arg(filePath), db.lastError());
+        QSqlQuery q(db);
+        if (!q.exec(u"PRAGMA journal_mode=WAL"_s) || !q.next() ||
+            q.value(0).toString().compare("wal"_L1, Qt::CaseInsensitive) != 0)
+            return Error(ErrorCode::IoFailed,
+                         u"state store: %1 cannot use a write-ahead log (is it on a network "
+                         "file system?)"_s.arg(filePath));
+        q.finish();
+        for (const auto &pragma : {u"PRAGMA synchronous=NORMAL"_s, u"PRAGMA foreign_keys=ON"_s,
+                                   u"PRAGMA busy_timeout=5000"_s}) {
+            if (!q.exec(pragma))
+                return sqlError(pragma, q.lastError());
+            q.finish();
+        }
+    }
+    if (auto migrated = store->migrate(migrations); !migrated)
+        return migrated.error();
+    return store;
+}
+
+StateStore::StateStore(QString connectionName, QString filePath)
+    : m_connectionName(std::move(connectionName))
+    , m_filePath(std::move(filePath))
+{}
+
+StateStore::~StateStore()
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+Result<int> StateStore::schemaVersion() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(u"PRAGMA user_version"_s) || !q.next())
+        return sqlError(u"reading the schema version"_s, q.lastError());
+    return q.value(0).toInt();
+}
+
+Result<QString> StateStore::journalMode() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(u"PRAGMA journal_mode"_s) || !q.next())
+        return sqlError(u"reading the journal mode"_s, q.lastError());
+    return q.value(0).toString();
+}
+
+Result<void> StateStore::migrate(const QList<Migration> &migrations)
+{
+    const auto current = schemaVersion();
+    if (!current)
+        return current.error();
+    const int known = static_cast<int>(migrations.size());
+    if (*current > known)
+        return Error(ErrorCode::Unsupported,
+                     u"state store: %1 has schema version %2, newer than this berthd knows "
+                     "(%3); run the berthd version that wrote it, or a newer one"_s.arg(m_filePath)
+                         .arg(*current)
+                         .arg(known));
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+    for (int version = *current + 1; version <= known; ++version) {
+        if (!db.transaction())
+            return sqlError(u"starting schema migration to version %1"_s.arg(version),
+                            db.lastError());
+        const auto statements =
+            migrations.at(version - 1) + QStringList{u"PRAGMA user_version = %1"_s.arg(version)};
+        for (const auto &statement : statements) {
+            QSqlQuery q(db);
+            if (!q.exec(statement)) {
+                const QString reason = q.lastError().text();
+                q.finish();
+                db.rollback();
+                return Error(
+                    ErrorCode::IoFailed,
+                    u"state store: schema migration to version %1 failed and was "
+                    "rolled back (the database stays at version %2): %3 (in: %4)"_s.arg(version)
+                        .arg(version - 1)
+                        .arg(reason, statement));
+            }
+        }
+        if (!db.commit())
+            return sqlError(u"committing schema migration to version %1"_s.arg(version),
+                            db.lastError());
+    }
+    return {};
+}
+
+Result<void> StateStore::insertDeployment(const DeploymentRecord &deployment)
+{
+    if (deployment.id.isEmpty())
+        return Error(ErrorCode::InvalidArgument, u"a deployment needs an id"_s);
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(u"SELECT 1 FROM deployments WHERE id = ?"_s);
+    q.addBindValue(deployment.id);
+    if (!q.exec())
+        return sqlError(u"looking up deployment %1"_s.arg(deployment.id), q.lastError());
+    if (q.next())
+        return Error(ErrorCode::Conflict, u"deployment %1 already exists"_s.arg(deployment.id));
+    q.finish();
+    const QString stamp = now();
+    q.prepare(
+        u"INSERT INTO deployments (%1) VALUES (?, ?, ?, ?, ?, ?, ?)"_s.arg(DeploymentColumns));
+    for (const auto &value : {deployment.id, deployment.publisher, deployment.channelId,
+                              deployment.manifestJson, deployment.state, stamp, stamp})
+        q.addBindValue(value);
+    if (!q.exec())
+        return sqlError(u"saving deployment %1"_s.arg(deployment.id), q.lastError());
+    return {};
+}
+
+Result<DeploymentRecord> StateStore::deployment(const QString &id) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(u"SELECT %1 FROM deployments WHERE id = ?"_s.arg(DeploymentColumns));
+    q.addBindValue(id);
+    if (!q.exec())
+        return sqlError(u"reading deployment %1"_s.arg(id), q.lastError());
+    if (!q.next())
+        return Error(ErrorCode::NotFound, u"no deployment %1"_s.arg(id));
+    return deploymentFrom(q);
+}
+
+Result<QList<DeploymentRecord>> StateStore::deployments() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(u"SELECT %1 FROM deployments ORDER BY created_at, id"_s.arg(DeploymentColumns)))
+        return sqlError(u"listing deployments"_s, q.lastError());
+    QList<DeploymentRecord> all;
+    while (q.next())
+        all.append(deploymentFrom(q));
+    return all;
+}
+
+Result<void> StateStore::setDeploymentState(const QString &id, const QString &state)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(u"UPDATE deployments SET state = ?, updated_at = ? WHERE id = ?"_s);
+    q.addBindValue(state);
+    q.addBindValue(now());
+    q.addBindValue(id);
+    if (!q.exec())
+        return sqlError(u"updating deployment %1"_s.arg(id), q.lastError());
+    if (q.numRowsAffected() != 1)
+        return Error(ErrorCode::NotFound, u"no deployment %1"_s.arg(id));
+    return {};
+}
+
+Result<void> StateStore::saveChannel(const ChannelRecord &channel)
+{
+    if (channel.id.isEmpty())
+        return Error(ErrorCode::InvalidArgument, u"a channel needs an id"_s);
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    // An upsert, not INSERT OR REPLACE: replacing would delete the row under its claims.
+    q.prepare(u"INSERT INTO channels (id, publisher, provider, token, rate, deposit, opened_at, "
+              "last_seen_block) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+              "publisher = excluded.publisher, provider = excluded.provider, "
+              "token = excluded.token, rate = excluded.rate, deposit = excluded.deposit, "
+              "opened_at = excluded.opened_at, last_seen_block = excluded.last_seen_block"_s);
+    for (const auto &value :
+         {channel.id, channel.publisher, channel.provider, channel.token, channel.rate,
+          channel.deposit, channel.openedAt.toUTC().toString(Qt::ISODateWithMs)})
+        q.addBindValue(value);
+    q.addBindValue(channel.lastSeenBlock);
+    if (!q.exec())
+        return sqlError(u"saving channel %1"_s.arg(channel.id), q.lastError());
+    return {};
+}
+
+Result<ChannelRecord> StateStore::channel(const QString &id) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(u"SELECT id, publisher, provider, token, rate, deposit, opened_at, last_seen_block "
+              "FROM channels WHERE id = ?"_s);
+    q.addBindValue(id);
+    if (!q.exec())
+        return sqlError(u"reading channel %1"_s.arg(id), q.lastError());
+    if (!q.next())
+        return Error(ErrorCode::NotFound, u"no channel %1"_s.arg(id));
+    return ChannelRecord{q.value(0).toString(), q.value(1).toString(),  q.value(2).toString(),
+                         q.value(3).toString(), q.value(4).toString(),  q.value(5).toString(),
+                         timestamp(q.value(6)), q.value(7).toLongLong()};
+}
+
+Result<qint64> StateStore::recordClaim(const QString &channelId, const QString &amount)
+{
+    if (auto known = channel(channelId); !known)
+        return known.error();
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    const QString stamp = now();
+    q.prepare(u"INSERT INTO claims (channel_id, state, amount, created_at, updated_at) "
+              "VALUES (?, 'pending', ?, ?, ?)"_s);
+    for (const auto &value : {channelId, amount, stamp, stamp})
+        q.addBindValue(value);
+    if (!q.exec())
+        return sqlError(u"recording a claim on channel %1"_s.arg(channelId), q.lastError());
+    return q.lastInsertId().toLongLong();
+}
+
+Result<void> StateStore::advanceClaim(qint64 id, ClaimState to, const QString &txHash)
+{
+    if (to == ClaimState::Sent && txHash.isEmpty())
+        return Error(ErrorCode::InvalidArgument,
+                     u"claim %1: a sent claim needs its transaction hash"_s.arg(id));
+    const auto current = claim(id);
+    if (!current)
+        return current.error();
+    if (!isClaimTransitionAllowed(current->state, to))
+        return Error(ErrorCode::Conflict, u"claim %1 cannot go from %2 to %3"_s.arg(id).arg(
+                                              claimStateName(current->state), claimStateName(to)));
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    // The state in the WHERE clause makes the check and the update one step.
+    q.prepare(u"UPDATE claims SET state = ?, tx_hash = COALESCE(?, tx_hash), updated_at = ? "
+              "WHERE id = ? AND state = ?"_s);
+    q.addBindValue(claimStateName(to));
+    q.addBindValue(txHash.isEmpty() ? QVariant() : QVariant(txHash));
+    q.addBindValue(now());
+    q.addBindValue(id);
+    q.addBindValue(claimStateName(current->state));
+    if (!q.exec())
+        return sqlError(u"updating claim %1"_s.arg(id), q.lastError());
+    if (q.numRowsAffected() != 1)
+        return Error(ErrorCode::Conflict, u"claim %1 changed while being updated"_s.arg(id));
+    return {};
+}
+
+Result<ClaimRecord> StateStore::claim(qint64 id) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(u"SELECT %1 FROM claims WHERE id = ?"_s.arg(ClaimColumns));
+    q.addBindValue(id);
+    if (!q.exec())
+        return sqlError(u"reading claim %1"_s.arg(id), q.lastError());
+    if (!q.next())
+        return Error(ErrorCode::NotFound, u"no claim %1"_s.arg(id));
+    return claimFrom(q);
+}
+
+Result<QList<ClaimRecord>> StateStore::unfinishedClaims() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(u"SELECT %1 FROM claims WHERE state IN ('pending', 'sent') ORDER BY id"_s.arg(
+            ClaimColumns)))
+        return sqlError(u"listing unfinished claims"_s, q.lastError());
+    QList<ClaimRecord> all;
+    while (q.next()) {
+        auto record = claimFrom(q);
+        if (!record)
+            return record.error();
+        all.append(std::move(record).value());
+    }
+    return all;
+}
+
+Result<qint64> StateStore::appendEvent(const QString &deploymentId, const QString &kind,
+                                       const QString &message)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(u"INSERT INTO events (deployment_id, at, kind, message) VALUES (?, ?, ?, ?)"_s);
+    for (const auto &value : {deploymentId, now(), kind, message})
+        q.addBindValue(value);
+    if (!q.exec()) {
+        if (auto known = deployment(deploymentId); !known)
+            return known.error();
+        return sqlError(u"recording an event for %1"_s.arg(deploymentId), q.lastError());
+    }
+    return q.lastInsertId().toLongLong();
+}
+
+Result<QList<EventRecord>> StateStore::events(const QString &deploymentId) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(u"SELECT id, deployment_id, at, kind, message FROM events "
+              "WHERE deployment_id = ? ORDER BY id"_s);
+    q.addBindValue(deploymentId);
+    if (!q.exec())
+        return sqlError(u"reading the events of %1"_s.arg(deploymentId), q.lastError());
+    QList<EventRecord> all;
+    while (q.next())
+        all.append(EventRecord{q.value(0).toLongLong(), q.value(1).toString(),
+                               timestamp(q.value(2)), q.value(3).toString(),
+                               q.value(4).toString()});
+    return all;
+}
+
+} // namespace berth::provider

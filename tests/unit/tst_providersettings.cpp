@@ -1,0 +1,267 @@
+// berthd.yaml: typed provider settings, every error naming file, line, column and
+// key path, environment overrides, and no secrets.
+#include "provider/providersettings.h"
+
+#include <QJsonObject>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using berth::ErrorCode;
+using berth::provider::ProviderSettings;
+
+namespace {
+
+const QString FileName = u"berthd.yaml"_s;
+
+berth::Result<ProviderSettings> parse(const QByteArray &yaml,
+                                      const QProcessEnvironment &env = QProcessEnvironment())
+{
+    return ProviderSettings::parse(yaml, FileName, env);
+}
+
+QString exampleConfig()
+{
+    return QStringLiteral(BERTH_EXAMPLES_DIR) + u"/../config/berthd.yaml"_s;
+}
+
+} // namespace
+
+class TestProviderSettings : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void exampleConfigValidates()
+    {
+        const auto settings = ProviderSettings::load(exampleConfig(), QProcessEnvironment());
+        QVERIFY2(settings.ok(), qPrintable(settings ? QString() : settings.error().message));
+        QCOMPARE(settings->dataDir, u"/var/lib/berth"_s);
+        QCOMPARE(settings->chainProfile, u"/etc/berth/chain.json"_s);
+        QCOMPARE(settings->walletKeystore, u"/etc/berth/provider.json"_s);
+        QCOMPARE(settings->walletPasswordFile, u"/etc/berth/password"_s);
+        QCOMPARE(settings->walletCredential, u"berth-keystore-password"_s);
+        QCOMPARE(settings->listenAddress, u"127.0.0.1"_s);
+        QCOMPARE(settings->listenPort, 7443);
+        QCOMPARE(settings->maxFrameBytes, 1048576);
+        QCOMPARE(settings->requestsPerSecond, 20);
+        QCOMPARE(settings->sessionsPerAddress, 4);
+        QCOMPARE(settings->idleTimeoutSeconds, 300);
+        QCOMPARE(settings->domain, u"pods.example.com"_s);
+        QCOMPARE(settings->tcpPortFirst, 30000);
+        QCOMPARE(settings->tcpPortLast, 30999);
+        QCOMPARE(settings->claimIntervalSeconds, 3600);
+        QCOMPARE(settings->minRunwaySeconds, 3600);
+        QCOMPARE(settings->graceSeconds, 600);
+        QCOMPARE(settings->podmanSocket, u"/run/podman/podman.sock"_s);
+        QCOMPARE(settings->caddyAdminUrl, u"http://127.0.0.1:2019"_s);
+        QCOMPARE(settings->loggingRules, u"berth.*.debug=false"_s);
+    }
+
+    void emptyFileGivesDefaults()
+    {
+        const auto settings = parse(QByteArray());
+        QVERIFY(settings.ok());
+        QCOMPARE(settings->dataDir, ProviderSettings::defaultDataDir());
+        QCOMPARE(settings->listenAddress, u"127.0.0.1"_s);
+        QCOMPARE(settings->listenPort, 7443);
+        QCOMPARE(settings->maxFrameBytes, 1024 * 1024);
+        QCOMPARE(settings->tcpPortFirst, 30000);
+        QCOMPARE(settings->tcpPortLast, 30999);
+        QVERIFY(settings->domain.isEmpty());
+        QVERIFY(settings->chainProfile.isEmpty());
+    }
+
+    void errorNamesFileLineColumnAndKey()
+    {
+        const auto settings = parse("listen:\n  address: 127.0.0.1\n  port: 0\n");
+        QVERIFY(!settings.ok());
+        QCOMPARE(settings.error().code, ErrorCode::ValidationFailed);
+        QCOMPARE(settings.error().message,
+                 u"berthd.yaml:3:9: listen.port: must be 1..65535 (got \"0\")"_s);
+    }
+
+    void invalidValues_data()
+    {
+        QTest::addColumn<QByteArray>("yaml");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("port not a number")
+            << QByteArray("listen: {port: https}\n")
+            << u"berthd.yaml:1:16: listen.port: must be 1..65535 (got \"https\")"_s;
+        QTest::newRow("relative data dir")
+            << QByteArray("dataDir: state\n")
+            << u"berthd.yaml:1:10: dataDir: must be an absolute path (got \"state\")"_s;
+        QTest::newRow("listen address")
+            << QByteArray("listen:\n  address: localhost\n")
+            << u"berthd.yaml:2:12: listen.address: must be an IP address"_s;
+        QTest::newRow("domain") << QByteArray("domain: Pods_Example.com\n")
+                                << u"berthd.yaml:1:9: domain: must be a lower-case DNS name"_s;
+        QTest::newRow("caddy url")
+            << QByteArray("caddy:\n  adminUrl: unix:/run/caddy.sock\n")
+            << u"berthd.yaml:2:13: caddy.adminUrl: must be an http:// or https:// URL"_s;
+        QTest::newRow("logging rule")
+            << QByteArray("logging: {rules: \"berth.*.debug\"}\n")
+            << u"logging.rules: rule \"berth.*.debug\" must look like category.type=true|false"_s;
+        QTest::newRow("section not a map")
+            << QByteArray("listen: 7443\n")
+            << u"berthd.yaml:1:9: listen: must be a map of address, port"_s;
+        QTest::newRow("list value")
+            << QByteArray("billing:\n  graceSeconds: [1, 2]\n")
+            << u"berthd.yaml:2:17: billing.graceSeconds: must be a single value"_s;
+        QTest::newRow("missing value") << QByteArray("billing:\n  graceSeconds:\n")
+                                       << u"billing.graceSeconds: needs a value"_s;
+        QTest::newRow("claim interval too short")
+            << QByteArray("billing: {claimIntervalSeconds: 5}\n")
+            << u"billing.claimIntervalSeconds: must be 60..2592000 (got \"5\")"_s;
+        QTest::newRow("tcp range inverted")
+            << QByteArray("tcpPorts:\n  first: 31000\n  last: 30000\n")
+            << u"berthd.yaml:3:9: tcpPorts.last: must not be below tcpPorts.first (31000)"_s;
+        QTest::newRow("listen port among pod ports")
+            << QByteArray("listen: {port: 30005}\n")
+            << u"listen.port: 30005 lies inside tcpPorts 30000..30999"_s;
+        QTest::newRow("duplicate key") << QByteArray("domain: a.example\ndomain: b.example\n")
+                                       << u"berthd.yaml:2:1: domain: duplicate key"_s;
+        QTest::newRow("document not a map")
+            << QByteArray("- dataDir\n") << u"(document): the file must be a map of settings"_s;
+    }
+    void invalidValues()
+    {
+        QFETCH(QByteArray, yaml);
+        QFETCH(QString, expected);
+        const auto settings = parse(yaml);
+        QVERIFY(!settings.ok());
+        QCOMPARE(settings.error().code, ErrorCode::ValidationFailed);
+        QVERIFY2(settings.error().message.contains(expected), qPrintable(settings.error().message));
+    }
+
+    void unknownKeysSuggestTheClosest()
+    {
+        const auto settings = parse("lisen:\n  port: 7443\nlimits:\n  requestPerSecond: 5\n");
+        QVERIFY(!settings.ok());
+        const QStringList lines = settings.error().message.split(u'\n');
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines.at(0), u"berthd.yaml:1:1: lisen: unknown key; did you mean \"listen\"?"_s);
+        QCOMPARE(lines.at(1), u"berthd.yaml:4:3: limits.requestPerSecond: unknown key; did you "
+                              "mean \"requestsPerSecond\"?"_s);
+    }
+
+    void unknownKeyWithoutNeighbourListsTheKnownOnes()
+    {
+        const auto settings = parse("listen:\n  zzzzzzzz: 1\n");
+        QVERIFY(!settings.ok());
+        QCOMPARE(
+            settings.error().message,
+            u"berthd.yaml:2:3: listen.zzzzzzzz: unknown key; known keys here: address, port"_s);
+    }
+
+    void everyErrorAtOnceInFileOrder()
+    {
+        const auto settings = parse("dataDir: relative\n"
+                                    "listen:\n"
+                                    "  port: 70000\n"
+                                    "podman: {sockt: /run/podman.sock}\n");
+        QVERIFY(!settings.ok());
+        const QStringList lines = settings.error().message.split(u'\n');
+        QCOMPARE(lines.size(), 3);
+        QVERIFY(lines.at(0).startsWith("berthd.yaml:1:10: dataDir: "_L1));
+        QVERIFY(lines.at(1).startsWith("berthd.yaml:3:9: listen.port: must be 1..65535"_L1));
+        QVERIFY(lines.at(2).startsWith("berthd.yaml:4:10: podman.sockt: unknown key"_L1));
+    }
+
+    void passwordKeyIsRefusedWithoutEchoingIt()
+    {
+        const auto settings = parse("wallet:\n  keystore: /etc/berth/provider.json\n"
+                                    "  password: hunter2\n");
+        QVERIFY(!settings.ok());
+        const QString message = settings.error().message;
+        QVERIFY2(message.startsWith("berthd.yaml:3:3: wallet.password: a secret never goes in "
+                                    "berthd.yaml"_L1),
+                 qPrintable(message));
+        QVERIFY(message.contains("wallet.passwordFile"_L1));
+        QVERIFY(!message.contains("hunter2"_L1));
+
+        const auto topLevel = parse("password: hunter2\n");
+        QVERIFY(!topLevel.ok());
+        QVERIFY(topLevel.error().message.contains("password: a secret never goes"_L1));
+    }
+
+    void environmentOverridesTheFile()
+    {
+        QProcessEnvironment env;
+        env.insert(u"BERTH_LISTEN_PORT"_s, u"7444"_s);
+        env.insert(u"BERTH_DATADIR"_s, u"/srv/berth"_s);
+        env.insert(u"BERTH_TCPPORTS_FIRST"_s, u"40000"_s);
+        env.insert(u"BERTH_TCPPORTS_LAST"_s, u"40099"_s);
+        env.insert(u"BERTH_WALLET_PASSWORDFILE"_s, u"/run/secrets/berth"_s);
+        const auto settings = parse("listen: {port: 7443}\ndataDir: /var/lib/berth\n", env);
+        QVERIFY2(settings.ok(), qPrintable(settings ? QString() : settings.error().message));
+        QCOMPARE(settings->listenPort, 7444);
+        QCOMPARE(settings->dataDir, u"/srv/berth"_s);
+        QCOMPARE(settings->tcpPortFirst, 40000);
+        QCOMPARE(settings->tcpPortLast, 40099);
+        QCOMPARE(settings->walletPasswordFile, u"/run/secrets/berth"_s);
+    }
+
+    void environmentOverridesAreValidatedAndNamed()
+    {
+        QProcessEnvironment env;
+        env.insert(u"BERTH_LISTEN_PORT"_s, u"abc"_s);
+        env.insert(u"BERTH_CADDY_ADMINURL"_s, u"caddy"_s);
+        const auto settings = parse("listen: {port: 7443}\n", env);
+        QVERIFY(!settings.ok());
+        const QStringList lines = settings.error().message.split(u'\n');
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines.at(0), u"BERTH_LISTEN_PORT: listen.port: must be 1..65535 (got \"abc\")"_s);
+        QVERIFY(lines.at(1).startsWith("BERTH_CADDY_ADMINURL: caddy.adminUrl: must be"_L1));
+
+        // A rule across keys names where the value came from.
+        QProcessEnvironment last;
+        last.insert(u"BERTH_TCPPORTS_LAST"_s, u"29000"_s);
+        const auto inverted = parse(QByteArray(), last);
+        QVERIFY(!inverted.ok());
+        QCOMPARE(inverted.error().message,
+                 u"BERTH_TCPPORTS_LAST: tcpPorts.last: must not be below tcpPorts.first (30000)"_s);
+    }
+
+    void syntaxErrorIsParseFailed()
+    {
+        const auto settings = parse("listen: [7443\n");
+        QVERIFY(!settings.ok());
+        QCOMPARE(settings.error().code, ErrorCode::ParseFailed);
+        QVERIFY2(settings.error().message.startsWith("berthd.yaml:"_L1),
+                 qPrintable(settings.error().message));
+    }
+
+    void missingFileIsNotFound()
+    {
+        const auto settings =
+            ProviderSettings::load(u"/nonexistent/berthd.yaml"_s, QProcessEnvironment());
+        QVERIFY(!settings.ok());
+        QCOMPARE(settings.error().code, ErrorCode::NotFound);
+        QVERIFY(settings.error().message.contains("/nonexistent/berthd.yaml"_L1));
+    }
+
+    void jsonUsesTheFileKeys()
+    {
+        const auto settings = parse("listen: {port: 7450}\ndomain: pods.example.org\n");
+        QVERIFY(settings.ok());
+        const QJsonObject json = settings->toJson();
+        QCOMPARE(json.value("listen"_L1).toObject().value("port"_L1).toInt(), 7450);
+        QCOMPARE(json.value("listen"_L1).toObject().value("address"_L1).toString(), u"127.0.0.1"_s);
+        QCOMPARE(json.value("domain"_L1).toString(), u"pods.example.org"_s);
+        QCOMPARE(json.value("limits"_L1).toObject().value("maxFrameBytes"_L1).toInteger(), 1048576);
+        QCOMPARE(json.value("wallet"_L1).toObject().value("credential"_L1).toString(),
+                 u"berth-keystore-password"_s);
+        QVERIFY(!json.contains("password"_L1));
+    }
+
+    void defaultConfigPathFollowsBerthConfig()
+    {
+        qputenv("BERTH_CONFIG", "/tmp/elsewhere/berthd.yaml");
+        QCOMPARE(ProviderSettings::defaultConfigPath(), u"/tmp/elsewhere/berthd.yaml"_s);
+        qunsetenv("BERTH_CONFIG");
+        QVERIFY(ProviderSettings::defaultConfigPath().endsWith("/berthd.yaml"_L1));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProviderSettings)
+#include "tst_providersettings.moc"
