@@ -362,6 +362,10 @@ Result<ProviderSettings> ProviderSettings::load(const QString &path, const QProc
                      u"cannot read %1: %2; start from the example berthd.yaml or pass "
                      "--config FILE"_s.arg(path, file.errorString()));
     const QByteArray text = file.read(manifest::limits::MaxFileBytes + 1);
+    if (text.size() > manifest::limits::MaxFileBytes)
+        return Error(ErrorCode::TooLarge, u"%1: larger than %2 bytes; is this really berthd's "
+                                          "settings file?"_s.arg(path)
+                                              .arg(manifest::limits::MaxFileBytes));
     return parse(text, path, env);
 }
 
@@ -397,6 +401,33 @@ Result<ProviderSettings> ProviderSettings::parse(const QByteArray &yaml, const Q
         origins.insert(spec.path, name);
         if (auto message = assign(settings, spec, env.value(name)))
             problems.append({name, spec.path, *message});
+    }
+
+    // A BERTH_<SECTION>_* variable that names no setting is a typo, not something to ignore.
+    QStringList knownNames;
+    for (const auto &spec : keySpecs())
+        knownNames.append(envName(spec.path));
+    const QStringList sections = keysUnder(QString());
+    QStringList names = env.keys();
+    names.sort();
+    for (const auto &name : std::as_const(names)) {
+        const bool inSection =
+            std::any_of(sections.cbegin(), sections.cend(), [&](const QString &section) {
+                return isSection(section) &&
+                       name.startsWith(u"BERTH_"_s + section.toUpper() + u'_');
+            });
+        if (!inSection || knownNames.contains(name))
+            continue;
+        const QString key = name.section(u'_', 2);
+        if (isSecretKey(key))
+            problems.append({name, name,
+                             u"a secret never goes in the environment of berthd's "
+                             "settings: use BERTH_WALLET_PASSWORDFILE or the keychain "
+                             "(wallet.credential)"_s});
+        else if (const QString suggestion = closestMatch(name, knownNames); !suggestion.isEmpty())
+            problems.append({name, name, u"names no setting; did you mean %1?"_s.arg(suggestion)});
+        else
+            problems.append({name, name, u"names no setting"_s});
     }
 
     // Rules across keys, reported where the later key came from.

@@ -45,10 +45,11 @@ struct ProviderSettings
     // /var/lib/berth for root, else <XDG data>/berth.
     static QString defaultDataDir();
 
-    // Reads path (a missing file is an error), then applies the BERTH_<SECTION>_<KEY>
-    // overrides from env. On failure the error (ValidationFailed, ParseFailed,
-    // NotFound, TooLarge) lists every problem, one per line, each naming the file,
-    // line and column (or the variable) and the key path.
+    // Reads path, then applies the BERTH_<SECTION>_<KEY> overrides from env
+    // (BERTH_LISTEN_PORT, BERTH_DATADIR; a BERTH_<SECTION>_ variable that names no
+    // key is an error too). Fails with NotFound (no file), TooLarge, ParseFailed
+    // (YAML syntax) or ValidationFailed; the message lists every problem, one per
+    // line, as "FILE:LINE:COL: key.path: what is wrong" or "VARIABLE: key.path: …".
     static Result<ProviderSettings> load(const QString &path, const QProcessEnvironment &env);
     // The same from text already read; fileName only labels the errors.
     static Result<ProviderSettings> parse(const QByteArray &yaml, const QString &fileName,

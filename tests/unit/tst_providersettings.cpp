@@ -2,7 +2,9 @@
 // key path, environment overrides, and no secrets.
 #include "provider/providersettings.h"
 
+#include <QFile>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -220,6 +222,36 @@ private slots:
         QVERIFY(!inverted.ok());
         QCOMPARE(inverted.error().message,
                  u"BERTH_TCPPORTS_LAST: tcpPorts.last: must not be below tcpPorts.first (30000)"_s);
+    }
+
+    void unknownEnvironmentSettingsAreTypos()
+    {
+        QProcessEnvironment env;
+        env.insert(u"BERTH_LISTEN_PROT"_s, u"7444"_s);
+        env.insert(u"BERTH_WALLET_PASSWORD"_s, u"hunter2"_s);
+        env.insert(u"BERTH_CHAIN"_s, u"/etc/berth/chain.json"_s); // berthctl's, not a section key
+        env.insert(u"BERTH_KEYSTORE_DIR"_s, u"/tmp/keystore"_s);  // not a section of berthd.yaml
+        const auto settings = parse(QByteArray(), env);
+        QVERIFY(!settings.ok());
+        const QStringList lines = settings.error().message.split(u'\n');
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines.at(0), u"BERTH_LISTEN_PROT: BERTH_LISTEN_PROT: names no setting; did you "
+                              "mean BERTH_LISTEN_PORT?"_s);
+        QVERIFY(lines.at(1).startsWith(
+            "BERTH_WALLET_PASSWORD: BERTH_WALLET_PASSWORD: a secret never goes"_L1));
+        QVERIFY(!settings.error().message.contains("hunter2"_L1));
+    }
+
+    void oversizeFileIsRefused()
+    {
+        QTemporaryDir temp;
+        QFile file(temp.filePath(u"berthd.yaml"_s));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(2 * 1024 * 1024, '#'));
+        file.close();
+        const auto settings = ProviderSettings::load(file.fileName(), QProcessEnvironment());
+        QVERIFY(!settings.ok());
+        QCOMPARE(settings.error().code, ErrorCode::TooLarge);
     }
 
     void syntaxErrorIsParseFailed()
