@@ -318,6 +318,11 @@ private slots:
                  RpcErrorCode::Unauthenticated);
         QCOMPARE(toRpcError(Error(ErrorCode::Internal, u"x"_s)).code, RpcErrorCode::InternalError);
         QVERIFY(toRpcError(Error(ErrorCode::NotFound, u"x"_s)).data.isUndefined());
+        // Another layer's data (a contract's raw revert bytes) is not sent along.
+        const RpcError reverted = toRpcError(
+            Error(ErrorCode::InsufficientFunds, u"short"_s, QByteArray::fromHex("08c379a0")));
+        QCOMPARE(reverted.code, RpcErrorCode::PaymentRequired);
+        QVERIFY(reverted.data.isUndefined());
         // A client turns an error response back into an Error with the code intact.
         const Error back = fromRpcError(wire);
         QCOMPARE(back.code, ErrorCode::Conflict);
