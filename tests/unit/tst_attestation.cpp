@@ -68,6 +68,16 @@ private slots:
         QCOMPARE(verified->expiresAt, kNow + 3600);
     }
 
+    void signatureMatchesAnIndependentSigner()
+    {
+        // The same typed data signed by Foundry's `cast wallet sign --data`
+        // with Anvil key 0 (deterministic RFC 6979 nonces).
+        const QJsonObject json = signedSample();
+        QCOMPARE(json.value(u"signature"_s).toString(),
+                 u"0x8a2e4a7b073df128af670144c1c91ac67335c228ceb57c1875e5d7ec3660e1c6"
+                 u"0de5fdea714571b960fb81bd42dfa56984a13819fdb4459ac21509f08dfc4d6b1b"_s);
+    }
+
     void typedDataShape()
     {
         const QJsonObject typed = sample().typedDataJson();
