@@ -1,6 +1,9 @@
 // The provider's identity files: created once and reused byte-identical,
 // owner-only, a damaged file is an error naming it, and the certificate is one
 // Qt's TLS stack accepts with the fingerprint the attestation signs.
+#include "crypto/privatekey.h"
+#include "devkeys.h"
+#include "protocol/attestation.h"
 #include "provider/provideridentity.h"
 
 #include <QCryptographicHash>
@@ -191,6 +194,34 @@ private slots:
         const QSslKey key(identity->privateKeyPem(), QSsl::Ec, QSsl::Pem, QSsl::PrivateKey);
         QVERIFY(!key.isNull());
         QCOMPARE(key.length(), 256);
+    }
+
+    void attestationOfThisIdentityVerifies()
+    {
+        // What berthd will sign and what a publisher will check against the
+        // certificate its TLS session saw.
+        QTemporaryDir dir;
+        auto identity = ProviderIdentity::loadOrCreate(dir.path());
+        QVERIFY(identity.ok());
+        auto key = berth::crypto::PrivateKey::fromHex(kAnvilKey0);
+        QVERIFY(key.ok());
+        berth::protocol::Attestation a;
+        a.provider = key->address();
+        a.chainId = 31337;
+        a.tlsCertSha256 = identity->certificateSha256();
+        a.x25519PublicKey = identity->x25519PublicKey();
+        a.software = u"berthd test"_s;
+        a.issuedAt = 1'790'000'000;
+        a.expiresAt = a.issuedAt + 3600;
+        auto signedJson = a.sign(*key);
+        QVERIFY(signedJson.ok());
+
+        const QSslCertificate seen = QSslCertificate::fromData(identity->certificatePem()).first();
+        auto verified = berth::protocol::Attestation::verify(
+            *signedJson, key->address(), 31337, seen.digest(QCryptographicHash::Sha256),
+            a.issuedAt + 10);
+        QVERIFY2(verified.ok(), qPrintable(errorText(verified)));
+        QCOMPARE(verified->x25519PublicKey, identity->x25519PublicKey());
     }
 };
 
