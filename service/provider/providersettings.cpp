@@ -36,6 +36,8 @@ enum class Kind
     DomainName,   // pods.example.com
     HttpUrl,      // http(s)://host[:port]
     LoggingRules, // category=true|false;...
+    TokenAmount,  // "0.02": a decimal number of tokens
+    TlsMode,      // acme, internal, off
 };
 
 using StringMember = QString ProviderSettings::*;
@@ -71,12 +73,25 @@ const QList<KeySpec> &keySpecs()
         {"domain"_L1, Kind::DomainName, &S::domain, true},
         {"tcpPorts.first"_L1, Kind::Integer, &S::tcpPortFirst, false, 1024, 65535},
         {"tcpPorts.last"_L1, Kind::Integer, &S::tcpPortLast, false, 1024, 65535},
-        {"billing.claimIntervalSeconds"_L1, Kind::Integer, &S::claimIntervalSeconds, false, 60,
+        {"billing.claimIntervalSeconds"_L1, Kind::Integer, &S::claimIntervalSeconds, false, 5,
          30 * 86400},
         {"billing.minRunwaySeconds"_L1, Kind::Integer, &S::minRunwaySeconds, false, 0, 365 * 86400},
         {"billing.graceSeconds"_L1, Kind::Integer, &S::graceSeconds, false, 0, 30 * 86400},
+        {"tcpPorts.address"_L1, Kind::IpAddress, &S::tcpPortAddress},
+        {"upstreamPorts.first"_L1, Kind::Integer, &S::upstreamPortFirst, false, 1024, 65535},
+        {"upstreamPorts.last"_L1, Kind::Integer, &S::upstreamPortLast, false, 1024, 65535},
+        {"pricing.cpuCoreHour"_L1, Kind::TokenAmount, &S::priceCpuCoreHour, true},
+        {"pricing.memoryGiBMonth"_L1, Kind::TokenAmount, &S::priceMemoryGiBMonth, true},
+        {"pricing.storageGiBMonth"_L1, Kind::TokenAmount, &S::priceStorageGiBMonth, true},
+        {"pricing.gpuHour"_L1, Kind::TokenAmount, &S::priceGpuHour, true},
+        {"quote.validSeconds"_L1, Kind::Integer, &S::quoteValidSeconds, false, 10, 86400},
+        {"quote.noticeSeconds"_L1, Kind::Integer, &S::quoteNoticeSeconds, false, 0, 30 * 86400},
         {"podman.socket"_L1, Kind::AbsolutePath, &S::podmanSocket},
+        {"podman.secretRoot"_L1, Kind::AbsolutePath, &S::secretRoot, true},
         {"caddy.adminUrl"_L1, Kind::HttpUrl, &S::caddyAdminUrl},
+        {"caddy.server"_L1, Kind::DomainName, &S::caddyServer},
+        {"caddy.listen"_L1, Kind::Text, &S::caddyListen},
+        {"caddy.tls"_L1, Kind::TlsMode, &S::caddyTls},
         {"logging.rules"_L1, Kind::LoggingRules, &S::loggingRules, true},
     };
     return specs;
@@ -198,6 +213,17 @@ std::optional<QString> assign(ProviderSettings &settings, const KeySpec &spec, c
     case Kind::LoggingRules:
         if (auto problem = checkLoggingRules(text))
             return problem;
+        break;
+    case Kind::TokenAmount: {
+        static const QRegularExpression amount(u"^[0-9]{1,30}(\\.[0-9]{1,36})?$"_s);
+        if (!amount.match(text).hasMatch())
+            return u"must be a number of tokens such as 0.02 (got \"%1\")"_s.arg(text);
+        break;
+    }
+    case Kind::TlsMode:
+        if (text != "acme"_L1 && text != "internal"_L1 && text != "off"_L1)
+            return u"must be acme (certificates from Let's Encrypt), internal (Caddy's own CA) "
+                   "or off (plain HTTP) (got \"%1\")"_s.arg(text);
         break;
     case Kind::Text:
         if (text.isEmpty())
@@ -333,6 +359,15 @@ ProviderSettings ProviderSettings::defaults()
 {
     ProviderSettings settings;
     settings.dataDir = defaultDataDir();
+    // Secrets live on tmpfs only: /run for the system service, else the user's
+    // runtime folder (also tmpfs), else /dev/shm.
+    const QString runtimeDir = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    if (::geteuid() == 0)
+        settings.secretRoot = u"/run/berth/secrets"_s;
+    else if (!runtimeDir.isEmpty())
+        settings.secretRoot = runtimeDir + u"/berth/secrets"_s;
+    else
+        settings.secretRoot = u"/dev/shm/berth-%1/secrets"_s.arg(::geteuid());
     return settings;
 }
 
@@ -444,6 +479,20 @@ Result<ProviderSettings> ProviderSettings::parse(const QByteArray &yaml, const Q
              u"%1 lies inside tcpPorts %2..%3, which are handed to pods"_s.arg(settings.listenPort)
                  .arg(settings.tcpPortFirst)
                  .arg(settings.tcpPortLast)});
+
+    const auto overlaps = [](int a1, int a2, int b1, int b2) { return a1 <= b2 && b1 <= a2; };
+    if (settings.upstreamPortFirst > settings.upstreamPortLast)
+        problems.append(
+            {originOf(u"upstreamPorts.last"_s), u"upstreamPorts.last"_s,
+             u"must not be below upstreamPorts.first (%1)"_s.arg(settings.upstreamPortFirst)});
+    else if (overlaps(settings.upstreamPortFirst, settings.upstreamPortLast, settings.tcpPortFirst,
+                      settings.tcpPortLast) ||
+             overlaps(settings.upstreamPortFirst, settings.upstreamPortLast, settings.listenPort,
+                      settings.listenPort))
+        problems.append({originOf(u"upstreamPorts.first"_s), u"upstreamPorts.first"_s,
+                         u"upstreamPorts %1..%2 must not overlap tcpPorts or listen.port"_s
+                             .arg(settings.upstreamPortFirst)
+                             .arg(settings.upstreamPortLast)});
 
     if (!problems.isEmpty())
         return validationError(problems);

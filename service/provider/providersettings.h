@@ -32,9 +32,27 @@ struct ProviderSettings
     int claimIntervalSeconds = 3600;
     int minRunwaySeconds = 3600;
     int graceSeconds = 600;
+    QString tcpPortAddress =
+        QStringLiteral("127.0.0.1"); // tcpPorts.address: where TCP ports listen
+    int upstreamPortFirst = 31000;   // upstreamPorts: loopback ports where Caddy reaches HTTP ports
+    int upstreamPortLast = 31999;
+    // pricing.*: tokens per core-hour, GiB-month of memory and of storage, GPU-hour
+    // (empty: 0). The rate of a quote is computed from these (chain/podprice.h).
+    QString priceCpuCoreHour;
+    QString priceMemoryGiBMonth;
+    QString priceStorageGiBMonth;
+    QString priceGpuHour;
+    int quoteValidSeconds = 900; // quote.validSeconds: how long a signed quote can open a channel
+    int quoteNoticeSeconds =
+        3600; // quote.noticeSeconds: the paid notice period after a close request
     QString podmanSocket = QStringLiteral("/run/podman/podman.sock");
+    QString secretRoot; // podman.secretRoot: tmpfs folder for pods' secret files; default under
+                        // /run or /dev/shm
     QString caddyAdminUrl = QStringLiteral("http://127.0.0.1:2019");
-    QString loggingRules; // QLoggingCategory filter rules, ';'-separated
+    QString caddyServer = QStringLiteral("berth"); // caddy.server: the HTTP server berthd manages
+    QString caddyListen = QStringLiteral(":443");  // caddy.listen: its listen address
+    QString caddyTls = QStringLiteral("acme");     // caddy.tls: acme, internal or off
+    QString loggingRules;                          // QLoggingCategory filter rules, ';'-separated
 
     // The settings with every default filled in (dataDir from defaultDataDir()).
     static ProviderSettings defaults();

@@ -112,8 +112,17 @@ private slots:
         QTest::newRow("missing value") << QByteArray("billing:\n  graceSeconds:\n")
                                        << u"billing.graceSeconds: needs a value"_s;
         QTest::newRow("claim interval too short")
-            << QByteArray("billing: {claimIntervalSeconds: 5}\n")
-            << u"billing.claimIntervalSeconds: must be 60..2592000 (got \"5\")"_s;
+            << QByteArray("billing: {claimIntervalSeconds: 4}\n")
+            << u"billing.claimIntervalSeconds: must be 5..2592000 (got \"4\")"_s;
+        QTest::newRow("price not a number")
+            << QByteArray("pricing: {cpuCoreHour: 2 tUSD}\n")
+            << u"pricing.cpuCoreHour: must be a number of tokens such as 0.02 (got \"2 tUSD\")"_s;
+        QTest::newRow("unknown tls mode")
+            << QByteArray("caddy: {tls: letsencrypt}\n")
+            << u"caddy.tls: must be acme (certificates from Let's Encrypt), internal"_s;
+        QTest::newRow("upstream ports overlap tcp ports")
+            << QByteArray("upstreamPorts: {first: 30500, last: 31500}\n")
+            << u"upstreamPorts.first: upstreamPorts 30500..31500 must not overlap tcpPorts"_s;
         QTest::newRow("tcp range inverted")
             << QByteArray("tcpPorts:\n  first: 31000\n  last: 30000\n")
             << u"berthd.yaml:3:9: tcpPorts.last: must not be below tcpPorts.first (31000)"_s;
