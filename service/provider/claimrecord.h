@@ -33,6 +33,7 @@ struct ClaimRecord
     QString amount; // decimal, token's smallest unit
     QDateTime createdAt;
     QDateTime updatedAt;
+    QString claimedBefore; // decimal: the channel's claimed total on chain when recorded
 };
 
 } // namespace berth::provider

@@ -15,6 +15,8 @@ struct DeploymentRecord
     QString state;        // e.g. "provisioning", "running", "stopped", "deleted"
     QDateTime createdAt;  // UTC
     QDateTime updatedAt;  // UTC
+    QString name;         // the publisher's name for it (the Escrow deployment id hashes it)
+    QString specJson;     // host ports and routes berthd chose (JSON), kept across restarts
 };
 
 } // namespace berth::provider

@@ -65,12 +65,13 @@ DeploymentRecord deploymentFrom(const QSqlQuery &q)
 {
     return DeploymentRecord{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
                             q.value(3).toString(), q.value(4).toString(), timestamp(q.value(5)),
-                            timestamp(q.value(6))};
+                            timestamp(q.value(6)), q.value(7).toString(), q.value(8).toString()};
 }
 
 const QString DeploymentColumns =
-    u"id, publisher, channel_id, manifest_json, state, created_at, updated_at"_s;
-const QString ClaimColumns = u"id, channel_id, state, tx_hash, amount, created_at, updated_at"_s;
+    u"id, publisher, channel_id, manifest_json, state, created_at, updated_at, name, spec_json"_s;
+const QString ClaimColumns =
+    u"id, channel_id, state, tx_hash, amount, created_at, updated_at, claimed_before"_s;
 
 Result<ClaimRecord> claimFrom(const QSqlQuery &q)
 {
@@ -81,7 +82,7 @@ Result<ClaimRecord> claimFrom(const QSqlQuery &q)
                          q.value(0).toString(), q.value(2).toString()));
     return ClaimRecord{q.value(0).toLongLong(), q.value(1).toString(), *state,
                        q.value(3).toString(),   q.value(4).toString(), timestamp(q.value(5)),
-                       timestamp(q.value(6))};
+                       timestamp(q.value(6)),   q.value(7).toString()};
 }
 
 } // namespace
@@ -111,6 +112,14 @@ const QList<StateStore::Migration> &StateStore::migrations()
             "deployment_id TEXT NOT NULL REFERENCES deployments(id) ON DELETE CASCADE, "
             "at TEXT NOT NULL, kind TEXT NOT NULL, message TEXT NOT NULL)"_s,
             u"CREATE INDEX events_by_deployment ON events(deployment_id, id)"_s,
+        },
+        // 2: what the protocol server needs to run a deployment again after a
+        // restart (its name, host ports and routes) and what a claim must
+        // compare with the chain to be reconciled.
+        {
+            u"ALTER TABLE deployments ADD COLUMN name TEXT NOT NULL DEFAULT ''"_s,
+            u"ALTER TABLE deployments ADD COLUMN spec_json TEXT NOT NULL DEFAULT '{}'"_s,
+            u"ALTER TABLE claims ADD COLUMN claimed_before TEXT NOT NULL DEFAULT '0'"_s,
         },
     };
     return all;
@@ -249,10 +258,12 @@ Result<void> StateStore::insertDeployment(const DeploymentRecord &deployment)
         return Error(ErrorCode::Conflict, u"deployment %1 already exists"_s.arg(deployment.id));
     q.finish();
     const QString stamp = now();
-    q.prepare(
-        u"INSERT INTO deployments (%1) VALUES (?, ?, ?, ?, ?, ?, ?)"_s.arg(DeploymentColumns));
-    for (const auto &value : {deployment.id, deployment.publisher, deployment.channelId,
-                              deployment.manifestJson, deployment.state, stamp, stamp})
+    q.prepare(u"INSERT INTO deployments (%1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"_s.arg(
+        DeploymentColumns));
+    for (const auto &value :
+         {deployment.id, deployment.publisher, deployment.channelId, deployment.manifestJson,
+          deployment.state, stamp, stamp, deployment.name.isNull() ? u""_s : deployment.name,
+          deployment.specJson.isEmpty() ? u"{}"_s : deployment.specJson})
         q.addBindValue(value);
     if (!q.exec())
         return sqlError(u"saving deployment %1"_s.arg(deployment.id), q.lastError());
@@ -280,6 +291,23 @@ Result<QList<DeploymentRecord>> StateStore::deployments() const
     while (q.next())
         all.append(deploymentFrom(q));
     return all;
+}
+
+Result<void> StateStore::updateDeployment(const DeploymentRecord &deployment)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.prepare(u"UPDATE deployments SET manifest_json = ?, spec_json = ?, state = ?, "
+              "updated_at = ? WHERE id = ? AND publisher = ? AND channel_id = ?"_s);
+    for (const auto &value :
+         {deployment.manifestJson, deployment.specJson.isEmpty() ? u"{}"_s : deployment.specJson,
+          deployment.state, now(), deployment.id, deployment.publisher, deployment.channelId})
+        q.addBindValue(value);
+    if (!q.exec())
+        return sqlError(u"updating deployment %1"_s.arg(deployment.id), q.lastError());
+    if (q.numRowsAffected() != 1)
+        return Error(ErrorCode::NotFound,
+                     u"no deployment %1 of that publisher and channel"_s.arg(deployment.id));
+    return {};
 }
 
 Result<void> StateStore::setDeploymentState(const QString &id, const QString &state)
@@ -332,22 +360,24 @@ Result<ChannelRecord> StateStore::channel(const QString &id) const
                          timestamp(q.value(6)), q.value(7).toLongLong()};
 }
 
-Result<qint64> StateStore::recordClaim(const QString &channelId, const QString &amount)
+Result<qint64> StateStore::recordClaim(const QString &channelId, const QString &amount,
+                                       const QString &claimedBefore)
 {
     if (auto known = channel(channelId); !known)
         return known.error();
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     const QString stamp = now();
-    q.prepare(u"INSERT INTO claims (channel_id, state, amount, created_at, updated_at) "
-              "VALUES (?, 'pending', ?, ?, ?)"_s);
-    for (const auto &value : {channelId, amount, stamp, stamp})
+    q.prepare(u"INSERT INTO claims (channel_id, state, amount, created_at, updated_at, "
+              "claimed_before) VALUES (?, 'pending', ?, ?, ?, ?)"_s);
+    for (const auto &value : {channelId, amount, stamp, stamp, claimedBefore})
         q.addBindValue(value);
     if (!q.exec())
         return sqlError(u"recording a claim on channel %1"_s.arg(channelId), q.lastError());
     return q.lastInsertId().toLongLong();
 }
 
-Result<void> StateStore::advanceClaim(qint64 id, ClaimState to, const QString &txHash)
+Result<void> StateStore::advanceClaim(qint64 id, ClaimState to, const QString &txHash,
+                                      const QString &amount)
 {
     if (to == ClaimState::Sent && txHash.isEmpty())
         return Error(ErrorCode::InvalidArgument,
@@ -360,11 +390,12 @@ Result<void> StateStore::advanceClaim(qint64 id, ClaimState to, const QString &t
                                               claimStateName(current->state), claimStateName(to)));
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     // The state in the WHERE clause makes the check and the update one step.
-    q.prepare(u"UPDATE claims SET state = ?, tx_hash = COALESCE(?, tx_hash), updated_at = ? "
-              "WHERE id = ? AND state = ?"_s);
+    q.prepare(u"UPDATE claims SET state = ?, tx_hash = COALESCE(?, tx_hash), updated_at = ?, "
+              "amount = COALESCE(?, amount) WHERE id = ? AND state = ?"_s);
     q.addBindValue(claimStateName(to));
     q.addBindValue(txHash.isEmpty() ? QVariant() : QVariant(txHash));
     q.addBindValue(now());
+    q.addBindValue(amount.isEmpty() ? QVariant() : QVariant(amount));
     q.addBindValue(id);
     q.addBindValue(claimStateName(current->state));
     if (!q.exec())

@@ -49,6 +49,9 @@ public:
     Result<DeploymentRecord> deployment(const QString &id) const;
     // All deployments, oldest first.
     Result<QList<DeploymentRecord>> deployments() const;
+    // Saves manifest, spec and state of an existing deployment; NotFound unless
+    // id, publisher and channel all match the stored row.
+    Result<void> updateDeployment(const DeploymentRecord &deployment);
     Result<void> setDeploymentState(const QString &id, const QString &state);
 
     // Inserts or replaces the channel (id is the key).
@@ -57,10 +60,15 @@ public:
 
     // Records a claim in state Pending, before it is sent; returns its id.
     // NotFound if the channel is unknown.
-    Result<qint64> recordClaim(const QString &channelId, const QString &amount);
+    // claimedBefore: the channel's total claimed on chain when the claim was
+    // recorded, so that a restart can tell from the chain whether it went through.
+    Result<qint64> recordClaim(const QString &channelId, const QString &amount,
+                               const QString &claimedBefore = QStringLiteral("0"));
     // Moves a claim on (Conflict if the transition is not allowed from its current
     // state); Sent needs the transaction hash.
-    Result<void> advanceClaim(qint64 id, ClaimState to, const QString &txHash = {});
+    // A confirmed claim may carry the amount the chain paid (the Claimed event).
+    Result<void> advanceClaim(qint64 id, ClaimState to, const QString &txHash = {},
+                              const QString &amount = {});
     Result<ClaimRecord> claim(qint64 id) const;
     // Claims still Pending or Sent, oldest first: what a restart must reconcile.
     Result<QList<ClaimRecord>> unfinishedClaims() const;

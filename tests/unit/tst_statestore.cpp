@@ -76,7 +76,7 @@ private slots:
         QCOMPARE(file, dataDir + u"/state.sqlite"_s);
         QCOMPARE((*store)->journalMode().value(), u"wal"_s);
         QCOMPARE((*store)->schemaVersion().value(), StateStore::latestSchemaVersion());
-        QCOMPARE(StateStore::latestSchemaVersion(), 1);
+        QCOMPARE(StateStore::latestSchemaVersion(), 2);
 
         const auto ownerOnlyFile = QFile::ReadOwner | QFile::WriteOwner;
         QCOMPARE(QFileInfo(file).permissions() & ~(QFile::ReadUser | QFile::WriteUser),
@@ -107,7 +107,7 @@ private slots:
         }
         auto store = StateStore::open(temp.path());
         QVERIFY(store.ok());
-        QCOMPARE((*store)->schemaVersion().value(), 1);
+        QCOMPARE((*store)->schemaVersion().value(), StateStore::latestSchemaVersion());
         const auto web1 = (*store)->deployment(u"web-1"_s);
         QVERIFY(web1.ok());
         const DeploymentRecord expected = sampleDeployment(u"web-1"_s);
@@ -230,6 +230,30 @@ private slots:
         QCOMPARE(orphan.error().code, ErrorCode::NotFound);
     }
 
+    void versionOneUpgradesKeepingItsRows()
+    {
+        QTemporaryDir temp;
+        {
+            auto store = StateStore::open(temp.path(), StateStore::migrations().mid(0, 1));
+            QVERIFY(store.ok());
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"v1"_s);
+            db.setDatabaseName((*store)->filePath());
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(u"INSERT INTO deployments VALUES ('old', '0xabc', '0x01', '{}', "
+                           "'running', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"_s));
+        }
+        QSqlDatabase::removeDatabase(u"v1"_s);
+        auto store = StateStore::open(temp.path());
+        QVERIFY(store.ok());
+        QCOMPARE((*store)->schemaVersion().value(), StateStore::latestSchemaVersion());
+        const auto old = (*store)->deployment(u"old"_s);
+        QVERIFY(old.ok());
+        QCOMPARE(old->state, u"running"_s);
+        QCOMPARE(old->name, QString());
+        QCOMPARE(old->specJson, u"{}"_s);
+    }
+
     void newerSchemaIsRefused()
     {
         QTemporaryDir temp;
@@ -238,13 +262,15 @@ private slots:
         {
             auto store = StateStore::open(temp.path(), future);
             QVERIFY(store.ok());
-            QCOMPARE((*store)->schemaVersion().value(), 2);
+            QCOMPARE((*store)->schemaVersion().value(), StateStore::latestSchemaVersion() + 1);
         }
         const auto store = StateStore::open(temp.path());
         QVERIFY(!store.ok());
         QCOMPARE(store.error().code, ErrorCode::Unsupported);
         QVERIFY2(store.error().message.contains(
-                     "has schema version 2, newer than this berthd knows (1)"_L1),
+                     u"has schema version %1, newer than this berthd knows (%2)"_s
+                         .arg(StateStore::latestSchemaVersion() + 1)
+                         .arg(StateStore::latestSchemaVersion())),
                  qPrintable(store.error().message));
     }
 
@@ -262,14 +288,15 @@ private slots:
         const auto failed = StateStore::open(temp.path(), broken);
         QVERIFY(!failed.ok());
         QVERIFY2(failed.error().message.contains(
-                     "schema migration to version 2 failed and was rolled back (the database "
-                     "stays at version 1)"_L1),
+                     u"schema migration to version %1 failed and was rolled back (the database "
+                     "stays at version %2)"_s.arg(StateStore::latestSchemaVersion() + 1)
+                         .arg(StateStore::latestSchemaVersion())),
                  qPrintable(failed.error().message));
         QVERIFY(failed.error().message.contains("no_such_table"_L1));
 
         auto store = StateStore::open(temp.path());
         QVERIFY(store.ok());
-        QCOMPARE((*store)->schemaVersion().value(), 1);
+        QCOMPARE((*store)->schemaVersion().value(), StateStore::latestSchemaVersion());
         QVERIFY((*store)->deployment(u"web-1"_s).ok());
         QVERIFY(!tablesIn((*store)->filePath()).contains(u"extra"_s));
     }
