@@ -1,0 +1,157 @@
+#pragma once
+
+#include "chain/registrycontract.h"
+#include "core/result.h"
+#include "crypto/address.h"
+#include "crypto/privatekey.h"
+#include "crypto/secretbytes.h"
+#include "manifest/pod.h"
+#include "provider/channelreader.h"
+#include "provider/runtime.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <functional>
+
+namespace berth::provider {
+
+class RuntimeWorker;
+class StateStore;
+struct DeploymentRecord;
+
+// What the pod methods need to know about this provider.
+struct PodServiceConfig
+{
+    crypto::Address provider;
+    quint64 chainId = 0;
+    crypto::Address escrow;
+    crypto::Address token;
+    int tokenDecimals = 0;
+    QString tokenSymbol;
+    chain::Prices prices;
+    int quoteValidSeconds = 900;
+    int quoteNoticeSeconds = 3600;
+    int minRunwaySeconds = 3600;
+    QString domain; // generated host names <deployment>.<domain>; empty: none
+    QString upstreamAddress = QStringLiteral("127.0.0.1");
+    int upstreamPortFirst = 31000;
+    int upstreamPortLast = 31999;
+    QString tcpAddress = QStringLiteral("127.0.0.1");
+    int tcpPortFirst = 30000;
+    int tcpPortLast = 30999;
+    int stopGraceSeconds = 10;
+    int logPollMs = 1000; // how often a followed log is read again
+};
+
+// Who is calling: the session and the publisher its login proved.
+struct Caller
+{
+    quint64 sessionId = 0;
+    crypto::Address publisher;
+};
+
+// Answers one request, exactly once.
+class Reply
+{
+public:
+    Reply(std::function<void(Result<QJsonValue>)> send) : m_send(std::move(send)) {}
+    void operator()(Result<QJsonValue> result) const { m_send(std::move(result)); }
+    void operator()(const QJsonObject &result) const { m_send(QJsonValue(result)); }
+    void operator()(const Error &error) const { m_send(error); }
+
+private:
+    std::function<void(Result<QJsonValue>)> m_send;
+};
+
+// Opens a value sealed to this provider's X25519 key (crypto_box_seal).
+using SealOpener = std::function<Result<crypto::SecretBytes>(QByteArrayView sealed)>;
+
+// The pod.* methods of the protocol (docs/protocol.md, "Methods") for one
+// provider: quotes, provisioning only what a channel pays for, updates,
+// deletion, status, events and logs. A publisher only ever sees and touches its
+// own deployments. Runtime and ingress calls run on the RuntimeWorker; chain
+// reads are asynchronous; the state store is the record of what should run.
+class PodService : public QObject
+{
+    Q_OBJECT
+
+public:
+    PodService(PodServiceConfig config, StateStore *store, ChannelReader channels,
+               crypto::PrivateKey signer, RuntimeWorker *worker, SealOpener openSealed,
+               QObject *parent = nullptr);
+
+    const PodServiceConfig &config() const { return m_config; }
+
+    void capacity(const QJsonObject &params, Reply reply);
+    void quote(const Caller &caller, const QJsonObject &params, Reply reply);
+    void provision(const Caller &caller, const QJsonObject &params, Reply reply);
+    void update(const Caller &caller, const QJsonObject &params, Reply reply);
+    void remove(const Caller &caller, const QJsonObject &params, Reply reply);
+    void status(const Caller &caller, const QJsonObject &params, Reply reply);
+    void events(const Caller &caller, const QJsonObject &params, Reply reply);
+    void logs(const Caller &caller, const QJsonObject &params, Reply reply);
+
+    // The session ended: its log streams stop.
+    void sessionClosed(quint64 sessionId);
+
+    // Records an event and tells the publisher's open sessions (pod.events).
+    void recordEvent(const QString &deploymentId, const QString &kind, const QString &message);
+
+    // Stops a deployment nobody pays for any more (billing): pod and routes
+    // removed, volumes kept until it is deleted or its channel settles.
+    void stopUnpaid(const QString &deploymentId, const QString &reason,
+                    std::function<void(Result<void>)> done = {});
+
+    // The deployment id of a publisher's name on this provider:
+    // "<name>-<8 hex digits of its channel id>".
+    static QString deploymentIdFor(const QString &name, const QByteArray &channelId);
+
+signals:
+    // A notification for one session (pod.logs lines, pod.events).
+    void notify(quint64 sessionId, const QString &method, const QJsonObject &params);
+
+private:
+    struct Plan; // a deployment as it should run
+    struct LogFollow
+    {
+        quint64 sessionId = 0;
+        QString deploymentId;
+        QString container;
+        QDateTime since;
+        bool busy = false;
+    };
+
+    void remember(const Caller &caller);
+    Result<DeploymentRecord> ownDeployment(const Caller &caller, const QJsonObject &params) const;
+    Result<Plan> plan(const Caller &caller, const QJsonObject &params, const QString &name,
+                      const DeploymentRecord *existing) const;
+    Result<QList<PortBinding>> assignPorts(const manifest::Pod &pod, const QString &deploymentId,
+                                           const QJsonObject &previousSpec) const;
+    Result<QMap<QString, QMap<QString, crypto::SecretBytes>>>
+    openSecrets(const manifest::Pod &pod, const QJsonValue &sealed) const;
+    void checkPaid(const QByteArray &channelId, const Caller &caller, const manifest::Pod &pod,
+                   const QJsonValue &quote, std::function<void(Result<ChannelSnapshot>)> done);
+    void apply(std::shared_ptr<Plan> plan, Reply reply);
+    QJsonObject describe(const DeploymentRecord &record) const;
+    void pollLogs();
+
+    PodServiceConfig m_config;
+    StateStore *m_store;
+    ChannelReader m_channels;
+    crypto::PrivateKey m_signer;
+    RuntimeWorker *m_worker;
+    SealOpener m_openSealed;
+    QSet<QString> m_inFlight; // deployment ids being provisioned, updated or removed
+    QHash<QString, QSet<quint64>> m_sessionsByPublisher; // checksummed address → sessions
+    QHash<quint64, QString> m_publisherBySession;
+    QHash<quint64, LogFollow> m_follows; // by subscription id
+    quint64 m_nextFollow = 1;
+    QTimer m_logTimer;
+};
+
+} // namespace berth::provider
