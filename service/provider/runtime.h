@@ -35,6 +35,9 @@ struct RuntimeSpec
     // Decrypted secret values, by secret name then key. A runtime writes them
     // only into the pod's secret mount (tmpfs), never to the database, logs or disk.
     QMap<QString, QMap<QString, crypto::SecretBytes>> secrets;
+    // Reuse the secret files already in the pod's tmpfs mount instead of writing
+    // `secrets` (a restart of berthd: it never keeps secrets anywhere else).
+    bool keepSecrets = false;
     int stopGraceSeconds = 10; // SIGTERM → SIGKILL
 };
 

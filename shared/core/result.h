@@ -26,6 +26,8 @@ public:
     T &&value() && { return std::get<T>(std::move(m_state)); }
     const T &operator*() const & { return value(); }
     const T *operator->() const { return &value(); }
+    // The value, or `fallback` when this holds an error.
+    T value_or(T fallback) const { return ok() ? value() : std::move(fallback); }
 
     const Error &error() const { return std::get<Error>(m_state); }
 

@@ -1,0 +1,293 @@
+#include "provider/billing.h"
+
+#include "chain/escrowcontract.h"
+#include "chain/ethclient.h"
+#include "chain/logfilter.h"
+#include "chain/priceunits.h"
+#include "chain/transactionmanager.h"
+#include "core/hex.h"
+#include "core/tokenamount.h"
+#include "provider/deploymentrecord.h"
+#include "provider/paymentcheck.h"
+#include "provider/podservice.h"
+#include "provider/statestore.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace berth::provider {
+
+Q_LOGGING_CATEGORY(lcBilling, "berth.billing")
+
+namespace {
+
+// Counts outstanding asynchronous steps and runs `done` after the last one.
+class Countdown
+{
+public:
+    explicit Countdown(std::function<void()> done)
+        : m_done(std::move(done))
+    {}
+    static std::shared_ptr<Countdown> make(std::function<void()> done)
+    {
+        return std::make_shared<Countdown>(std::move(done));
+    }
+    void add() { ++m_outstanding; }
+    void finishOne()
+    {
+        if (--m_outstanding == 0 && m_done)
+            std::exchange(m_done, nullptr)();
+    }
+
+private:
+    int m_outstanding = 1; // the caller's own share, released by finishOne()
+    std::function<void()> m_done;
+};
+
+bool isLive(const QString &state)
+{
+    return state == "running"_L1 || state == "provisioning"_L1;
+}
+
+QByteArray channelBytes(const QString &hex)
+{
+    return QByteArray::fromHex(hex.mid(2).toLatin1());
+}
+
+} // namespace
+
+Billing::Billing(BillingConfig config, StateStore *store, ChannelReader channels,
+                 chain::EthClient *eth, chain::TransactionManager *transactions, PodService *pods,
+                 QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_store(store)
+    , m_channels(std::move(channels))
+    , m_eth(eth)
+    , m_transactions(transactions)
+    , m_pods(pods)
+{
+    m_timer.setInterval(
+        qMax(1, qMin(m_config.checkIntervalSeconds, m_config.claimIntervalSeconds)) * 1000);
+    connect(&m_timer, &QTimer::timeout, this, [this] { runOnce(false); });
+}
+
+void Billing::start()
+{
+    recoverClaims([this] {
+        runOnce(false);
+        m_timer.start();
+    });
+}
+
+void Billing::recoverClaims(std::function<void()> done)
+{
+    auto unfinished = m_store->unfinishedClaims();
+    if (!unfinished || unfinished->isEmpty()) {
+        if (!unfinished)
+            qCWarning(lcBilling).noquote() << unfinished.error().message;
+        return done();
+    }
+    auto escrowAbi = m_channels.escrow().abi();
+    auto claimed = escrowAbi.event(u"Claimed"_s);
+    if (!claimed) {
+        qCCritical(lcBilling).noquote() << claimed.error().message;
+        return done();
+    }
+    auto countdown = Countdown::make(std::move(done));
+    for (const ClaimRecord &record : std::as_const(*unfinished)) {
+        countdown->add();
+        chain::LogFilter filter;
+        filter.addresses = {m_channels.escrow().address()};
+        filter.topics = {{claimed->topic0()}, {channelBytes(record.channelId)}};
+        m_eth->getLogs(
+            filter, this,
+            [this, record, escrowAbi, countdown](Result<QList<chain::LogEntry>> logs) {
+                if (!logs) {
+                    // Leave it unfinished: the next start tries again.
+                    qCWarning(lcBilling).noquote()
+                        << "claim" << record.id
+                        << "stays unfinished: cannot read the chain:" << logs.error().message;
+                    return countdown->finishOne();
+                }
+                const UInt256 before = parseUInt256(record.claimedBefore).value_or(0);
+                for (const chain::LogEntry &log : std::as_const(*logs)) {
+                    auto decoded = escrowAbi.decodeLog(log.topics, log.data);
+                    if (!decoded)
+                        continue;
+                    const auto *total = decoded->arg(u"totalClaimed"_s);
+                    const auto *amount = decoded->arg(u"amount"_s);
+                    if (!total || !amount || total->toUInt().value_or(0) <= before)
+                        continue;
+                    // It went through: the chain has the claim this row stands for.
+                    const QString hash = hexString(log.transactionHash);
+                    if (record.state == ClaimState::Pending)
+                        (void)m_store->advanceClaim(record.id, ClaimState::Sent, hash);
+                    (void)m_store->advanceClaim(record.id, ClaimState::Confirmed, {},
+                                                toDecimalString(amount->toUInt().value_or(0)));
+                    qCInfo(lcBilling).noquote()
+                        << "claim" << record.id << "was confirmed by" << hash;
+                    return countdown->finishOne();
+                }
+                (void)m_store->advanceClaim(record.id, ClaimState::Failed);
+                qCInfo(lcBilling).noquote()
+                    << "claim" << record.id << "never reached the chain; marked failed";
+                countdown->finishOne();
+            });
+    }
+    countdown->finishOne();
+}
+
+void Billing::runOnce(bool claimAll, std::function<void()> done)
+{
+    if (m_passRunning) {
+        if (done)
+            done();
+        return;
+    }
+    auto deployments = m_store->deployments();
+    if (!deployments) {
+        qCWarning(lcBilling).noquote() << deployments.error().message;
+        if (done)
+            done();
+        return;
+    }
+    m_passRunning = true;
+    auto countdown = Countdown::make([this, done] {
+        m_passRunning = false;
+        if (done)
+            done();
+    });
+    QHash<QString, QList<DeploymentRecord>> byChannel;
+    for (const DeploymentRecord &record : std::as_const(*deployments))
+        if (isLive(record.state) || record.state == "stopped"_L1)
+            byChannel[record.channelId].append(record);
+    for (auto it = byChannel.cbegin(); it != byChannel.cend(); ++it) {
+        const QString channelId = it.key();
+        const QList<DeploymentRecord> records = it.value();
+        countdown->add();
+        m_channels.read(
+            channelBytes(channelId), this,
+            [this, channelId, records, claimAll, countdown](Result<ChannelSnapshot> snapshot) {
+                if (!snapshot) {
+                    qCWarning(lcBilling).noquote()
+                        << "cannot read channel" << channelId << ":" << snapshot.error().message;
+                    return countdown->finishOne();
+                }
+                for (const DeploymentRecord &record : records)
+                    check(record.id, channelId, record.state, *snapshot);
+                const qint64 last = m_lastClaim.value(channelId, 0);
+                const bool due =
+                    claimAll || snapshot->chainNow - last >= m_config.claimIntervalSeconds;
+                if (due && snapshot->claimable > 0 && !m_claiming.contains(channelId)) {
+                    countdown->add();
+                    claim(channelId, *snapshot, [countdown] { countdown->finishOne(); });
+                }
+                countdown->finishOne();
+            });
+    }
+    countdown->finishOne();
+}
+
+void Billing::check(const QString &deploymentId, const QString &channelId, const QString &state,
+                    const ChannelSnapshot &snapshot)
+{
+    if (!isLive(state))
+        return;
+    const qint64 until = paidUntil(snapshot.channel, snapshot.runway, snapshot.chainNow);
+    const qint64 left = until - snapshot.chainNow;
+    if (snapshot.chainNow >= until + m_config.graceSeconds) {
+        m_pods->stopUnpaid(deploymentId,
+                           u"stopped: channel %1 paid until %2 and the grace period of %3 has "
+                           "passed; top it up and call pod.update to run it again"_s.arg(
+                               channelId,
+                               QDateTime::fromSecsSinceEpoch(until, Qt::UTC).toString(Qt::ISODate),
+                               chain::formatDuration(quint64(m_config.graceSeconds))));
+        return;
+    }
+    if (left < m_config.warnRunwaySeconds) {
+        if (m_warned.contains(deploymentId))
+            return;
+        m_warned.insert(deploymentId);
+        m_pods->recordEvent(
+            deploymentId, u"runway-low"_s,
+            left > 0 ? u"channel %1 pays for %2 more; top it up to keep the pod running (it stops "
+                       "%3 after the paid time ends)"_s.arg(
+                           channelId, chain::formatDuration(quint64(left)),
+                           chain::formatDuration(quint64(m_config.graceSeconds)))
+                     : u"channel %1's paid time has ended; the pod stops in %2 unless it is "
+                       "topped up"_s.arg(channelId,
+                                         chain::formatDuration(quint64(
+                                             until + m_config.graceSeconds - snapshot.chainNow))));
+    } else {
+        m_warned.remove(deploymentId);
+    }
+}
+
+void Billing::claim(const QString &channelId, const ChannelSnapshot &snapshot,
+                    std::function<void()> done)
+{
+    const chain::EscrowChannel &channel = snapshot.channel;
+    ChannelRecord record{channelId,
+                         channel.publisher.toChecksumString(),
+                         channel.provider.toChecksumString(),
+                         channel.token.toChecksumString(),
+                         toDecimalString(channel.rate),
+                         toDecimalString(channel.deposit),
+                         QDateTime::fromSecsSinceEpoch(qint64(channel.start), Qt::UTC),
+                         0};
+    if (auto saved = m_store->saveChannel(record); !saved) {
+        qCWarning(lcBilling).noquote() << saved.error().message;
+        return done();
+    }
+    const QString expected = toDecimalString(snapshot.claimable);
+    // Recorded before it is sent: a crash from here on is settled by recoverClaims().
+    auto claimId = m_store->recordClaim(channelId, expected, toDecimalString(channel.claimed));
+    if (!claimId) {
+        qCWarning(lcBilling).noquote() << claimId.error().message;
+        return done();
+    }
+    const chain::EscrowContract escrow(m_channels.escrow());
+    auto request = escrow.onChannel(u"claim"_s, channel.id);
+    if (!request) {
+        (void)m_store->advanceClaim(*claimId, ClaimState::Failed);
+        return done();
+    }
+    m_claiming.insert(channelId);
+    const qint64 id = *claimId;
+    const qint64 chainNow = snapshot.chainNow;
+    chain::TxCallbacks callbacks;
+    callbacks.onSent = [this, id](const QByteArray &hash) {
+        // The first version moves it to Sent; a replacement keeps the state.
+        if (auto current = m_store->claim(id); current && current->state == ClaimState::Pending)
+            (void)m_store->advanceClaim(id, ClaimState::Sent, hexString(hash));
+    };
+    callbacks.onDone = [this, id, channelId, chainNow, escrow,
+                        done](Result<chain::TransactionReceipt> receipt) {
+        m_claiming.remove(channelId);
+        if (!receipt || !receipt->succeeded()) {
+            (void)m_store->advanceClaim(id, ClaimState::Failed);
+            qCWarning(lcBilling).noquote()
+                << "claim on" << channelId
+                << "failed:" << (receipt ? u"reverted"_s : receipt.error().message);
+            emit claimFinished(channelId, false, QString());
+            return done();
+        }
+        QString amount;
+        if (auto event = escrow.client().event(*receipt, u"Claimed"_s))
+            if (const auto *value = event->arg(u"amount"_s))
+                amount = toDecimalString(value->toUInt().value_or(0));
+        (void)m_store->advanceClaim(id, ClaimState::Confirmed, {}, amount);
+        m_lastClaim.insert(channelId, chainNow);
+        qCInfo(lcBilling).noquote() << "claimed" << amount << "base units on" << channelId;
+        emit claimFinished(channelId, true, amount);
+        done();
+    };
+    m_transactions->send(*request, this, callbacks);
+}
+
+} // namespace berth::provider
