@@ -1,8 +1,16 @@
-// berthd: the Berth service. The provider role (protocol server, Podman runtime,
-// Caddy ingress, billing) arrives with issue 5; today berthd reads and checks its
-// provider settings and state store (--check-config) and says so when asked to run.
+// berthd: the Berth service in the provider role — the wss:// protocol server,
+// pods on Podman behind Caddy, billing on the chain (provider/providerdaemon.h).
+// --check-config only reads and checks the settings and the state store.
+#include "provider/providerdaemon.h"
 #include "provider/providersettings.h"
 #include "provider/statestore.h"
+
+#include <QLoggingCategory>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -61,6 +69,71 @@ int checkConfig(const QString &configPath, bool json)
     return 0;
 }
 
+// SIGTERM and SIGINT end the event loop through a socket pair (a signal handler
+// may only write to a descriptor), so berthd stops cleanly: sessions closed,
+// the state store flushed. Pods keep running; the next start reconciles.
+int signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const auto written = ::write(signalPipe[0], &byte, 1);
+}
+
+void quitOnSignals(QCoreApplication &app)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
+        return;
+    auto *notifier = new QSocketNotifier(signalPipe[1], QSocketNotifier::Read, &app);
+    QObject::connect(notifier, &QSocketNotifier::activated, &app, [&app] {
+        char byte = 0;
+        [[maybe_unused]] const auto got = ::read(signalPipe[1], &byte, 1);
+        app.quit();
+    });
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGINT, &action, nullptr);
+}
+
+int serve(QCoreApplication &app, const QString &configPath)
+{
+    QTextStream err(stderr);
+    const auto settings = berth::provider::ProviderSettings::load(
+        configPath, QProcessEnvironment::systemEnvironment());
+    if (!settings) {
+        err << "berthd: " << settings.error().message << '\n';
+        return 1;
+    }
+    if (!settings->loggingRules.isEmpty())
+        QLoggingCategory::setFilterRules(QString(settings->loggingRules).replace(u';', u'\n'));
+    auto daemon = berth::provider::ProviderDaemon::create(*settings);
+    if (!daemon) {
+        err << "berthd: " << daemon.error().message << '\n';
+        return 1;
+    }
+    int exitCode = 0;
+    (*daemon)->start([&](berth::Result<void> started) {
+        if (!started) {
+            err << "berthd: " << started.error().message << '\n';
+            err.flush();
+            exitCode = 1;
+            app.exit(1);
+            return;
+        }
+        err << "berthd: provider " << (*daemon)->address().toChecksumString()
+            << " serving on wss://" << settings->listenAddress << ':' << (*daemon)->port()
+            << " (certificate sha256 " << QString::fromLatin1((*daemon)->certificateSha256().toHex())
+            << ")\n";
+        err.flush();
+    });
+    quitOnSignals(app);
+    const int loop = app.exec();
+    return exitCode != 0 ? exitCode : loop;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -93,8 +166,5 @@ int main(int argc, char **argv)
     if (parser.isSet(checkOption))
         return checkConfig(configPath, parser.isSet(jsonOption));
 
-    QTextStream err(stderr);
-    err << "berthd: the provider service arrives with issue 5; this version " BERTH_VERSION
-           " can only check its settings (berthd --check-config).\n";
-    return 1;
+    return serve(app, configPath);
 }

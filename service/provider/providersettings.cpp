@@ -87,6 +87,7 @@ const QList<KeySpec> &keySpecs()
         {"quote.validSeconds"_L1, Kind::Integer, &S::quoteValidSeconds, false, 10, 86400},
         {"quote.noticeSeconds"_L1, Kind::Integer, &S::quoteNoticeSeconds, false, 0, 30 * 86400},
         {"podman.socket"_L1, Kind::AbsolutePath, &S::podmanSocket},
+        {"podman.stopTimeoutSeconds"_L1, Kind::Integer, &S::stopTimeoutSeconds, false, 0, 300},
         {"podman.secretRoot"_L1, Kind::AbsolutePath, &S::secretRoot, true},
         {"caddy.adminUrl"_L1, Kind::HttpUrl, &S::caddyAdminUrl},
         {"caddy.server"_L1, Kind::DomainName, &S::caddyServer},

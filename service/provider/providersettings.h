@@ -46,6 +46,7 @@ struct ProviderSettings
     int quoteNoticeSeconds =
         3600; // quote.noticeSeconds: the paid notice period after a close request
     QString podmanSocket = QStringLiteral("/run/podman/podman.sock");
+    int stopTimeoutSeconds = 10; // podman.stopTimeoutSeconds: SIGTERM → SIGKILL when a pod stops
     QString secretRoot; // podman.secretRoot: tmpfs folder for pods' secret files; default under
                         // /run or /dev/shm
     QString caddyAdminUrl = QStringLiteral("http://127.0.0.1:2019");

@@ -126,7 +126,7 @@ private slots:
         QCOMPARE(settings.value("dataDir"_L1).toString(), temp.filePath(u"state"_s));
         QCOMPARE(settings.value("listen"_L1).toObject().value("port"_L1).toInt(), 7443);
         const QJsonObject state = report.value("state"_L1).toObject();
-        QCOMPARE(state.value("schemaVersion"_L1).toInt(), 1);
+        QCOMPARE(state.value("schemaVersion"_L1).toInt(), 2);
         QCOMPARE(state.value("file"_L1).toString(), temp.filePath(u"state/state.sqlite"_s));
 
         env.insert(u"BERTH_LISTEN_PORT"_s, u"0"_s);
@@ -139,11 +139,18 @@ private slots:
         QVERIFY(broken.out.isEmpty());
     }
 
-    void berthdWithoutRoleSaysSo()
+    void berthdSaysWhatIsMissingBeforeServing()
     {
-        const Run result = run(QStringLiteral(BERTHD_PATH), {});
+        QTemporaryDir temp;
+        const QString config = temp.filePath(u"berthd.yaml"_s);
+        QFile file(config);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("dataDir: " + temp.filePath(u"state"_s).toUtf8() + "\n");
+        file.close();
+        const Run result = run(QStringLiteral(BERTHD_PATH), {u"--config"_s, config});
         QCOMPARE(result.exitCode, 1);
-        QVERIFY2(result.err.contains("arrives with issue 5"_L1), qPrintable(result.err));
+        QVERIFY2(result.err.contains("chain.profile is not set in berthd.yaml"_L1),
+                 qPrintable(result.err));
     }
 
 #ifdef BERTH_APP_PATH

@@ -1,0 +1,390 @@
+#include "provider/providerdaemon.h"
+
+#include "chain/ethclient.h"
+#include "chain/filenoncestore.h"
+#include "chain/priceunits.h"
+#include "chain/transactionmanager.h"
+#include "core/hex.h"
+#include "crypto/keystore.h"
+#include "crypto/passwordfile.h"
+#include "crypto/sealedbox.h"
+#include "protocol/attestation.h"
+#include "protocol/methodnames.h"
+#include "protocol/protocolserver.h"
+#include "protocol/protocolversion.h"
+#include "protocol/rpcerror.h"
+#include "provider/billing.h"
+#include "provider/caddyingress.h"
+#include "provider/podmanruntime.h"
+#include "provider/podservice.h"
+#include "provider/provideridentity.h"
+#include "provider/reconciler.h"
+#include "provider/runtimeworker.h"
+#include "provider/statestore.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QSslCertificate>
+#include <QSslKey>
+
+using namespace Qt::StringLiterals;
+
+namespace berth::provider {
+
+Q_LOGGING_CATEGORY(lcDaemon, "berth.daemon")
+
+namespace {
+
+constexpr qint64 AttestationLifetimeSeconds = 24 * 60 * 60;
+
+Error needsSetting(const QString &key, const QString &what)
+{
+    return Error(ErrorCode::InvalidArgument,
+                 u"%1 is not set in berthd.yaml: %2"_s.arg(key, what));
+}
+
+Result<crypto::SecretBytes> keystorePassword(const ProviderSettings &settings)
+{
+    if (!settings.walletPasswordFile.isEmpty())
+        return crypto::readPasswordFile(settings.walletPasswordFile);
+    if (!settings.walletCredential.isEmpty()) {
+        auto credential = crypto::readSystemdCredential(settings.walletCredential);
+        if (credential || credential.error().code != ErrorCode::NotFound)
+            return credential;
+    }
+    return Error(ErrorCode::NotFound,
+                 u"no keystore password: set wallet.passwordFile to an owner-only file "
+                 "holding it, or pass the systemd credential %1 (LoadCredential=)"_s.arg(
+                     settings.walletCredential));
+}
+
+Result<chain::Prices> pricesFrom(const ProviderSettings &settings, int decimals)
+{
+    chain::Prices prices;
+    const struct
+    {
+        const QString &text;
+        UInt256 *target;
+        quint64 period;
+        QLatin1StringView key;
+    } entries[] = {
+        {settings.priceCpuCoreHour, &prices.cpuCorePerSecond, chain::PricePeriod::Hour,
+         "pricing.cpuCoreHour"_L1},
+        {settings.priceMemoryGiBMonth, &prices.memoryGiBPerSecond, chain::PricePeriod::Month,
+         "pricing.memoryGiBMonth"_L1},
+        {settings.priceStorageGiBMonth, &prices.storageGiBPerSecond, chain::PricePeriod::Month,
+         "pricing.storageGiBMonth"_L1},
+        {settings.priceGpuHour, &prices.gpuUnitPerSecond, chain::PricePeriod::Hour,
+         "pricing.gpuHour"_L1},
+    };
+    for (const auto &entry : entries) {
+        if (entry.text.isEmpty())
+            continue;
+        auto rate = chain::scaledRateFromTokens(entry.text, decimals, entry.period);
+        if (!rate)
+            return Error(ErrorCode::InvalidArgument,
+                         u"%1: %2"_s.arg(entry.key, rate.error().message));
+        *entry.target = *rate;
+    }
+    return prices;
+}
+
+CaddyIngress::TlsMode tlsModeFrom(const QString &text)
+{
+    if (text == "internal"_L1)
+        return CaddyIngress::TlsMode::Internal;
+    if (text == "off"_L1)
+        return CaddyIngress::TlsMode::Off;
+    return CaddyIngress::TlsMode::Acme;
+}
+
+} // namespace
+
+ProviderDaemon::ProviderDaemon(ProviderSettings settings, QObject *parent)
+    : QObject(parent), m_settings(std::move(settings))
+{}
+
+ProviderDaemon::~ProviderDaemon()
+{
+    // The server and services go before the worker they post to.
+    m_server.reset();
+    m_billing.reset();
+    m_pods.reset();
+    m_worker.reset();
+}
+
+Result<std::unique_ptr<ProviderDaemon>> ProviderDaemon::create(const ProviderSettings &settings,
+                                                               QObject *parent)
+{
+    std::unique_ptr<ProviderDaemon> daemon(new ProviderDaemon(settings, parent));
+    if (auto ready = daemon->setUp(); !ready)
+        return ready.error();
+    return daemon;
+}
+
+Result<void> ProviderDaemon::setUp()
+{
+    const ProviderSettings &s = m_settings;
+    if (s.chainProfile.isEmpty())
+        return needsSetting(u"chain.profile"_s,
+                            u"name the chain profile `berthctl chain use` wrote"_s);
+    if (s.walletKeystore.isEmpty())
+        return needsSetting(u"wallet.keystore"_s,
+                            u"name the provider's keystore (`berthctl wallet new` makes one)"_s);
+    auto profile = chain::ChainProfile::load(s.chainProfile);
+    if (!profile)
+        return profile.error();
+    m_profile = *profile;
+
+    auto store = StateStore::open(s.dataDir);
+    if (!store)
+        return store.error();
+    m_store = std::move(*store);
+    auto identity = ProviderIdentity::loadOrCreate(s.dataDir);
+    if (!identity)
+        return identity.error();
+    m_identity = std::make_unique<ProviderIdentity>(std::move(*identity));
+
+    QFile keystore(s.walletKeystore);
+    if (!keystore.open(QIODevice::ReadOnly))
+        return Error(ErrorCode::NotFound, u"cannot read the keystore %1: %2"_s.arg(
+                                              s.walletKeystore, keystore.errorString()));
+    auto password = keystorePassword(s);
+    if (!password)
+        return password.error();
+    auto key = crypto::Keystore::decrypt(keystore.read(crypto::Keystore::MaxFileSize + 1), *password);
+    if (!key)
+        return Error(key.error().code,
+                     u"cannot unlock %1: %2"_s.arg(s.walletKeystore, key.error().message));
+    m_key = *key;
+
+    auto runtime = PodmanRuntime::create({s.podmanSocket, s.dataDir, s.secretRoot});
+    if (!runtime)
+        return runtime.error();
+    if (auto up = (*runtime)->ping(); !up)
+        return up.error();
+    CaddyIngress::Options caddy;
+    caddy.adminUrl = s.caddyAdminUrl;
+    caddy.serverName = s.caddyServer;
+    caddy.listen = {s.caddyListen};
+    caddy.tlsMode = tlsModeFrom(s.caddyTls);
+    auto ingress = std::make_unique<CaddyIngress>(caddy);
+    if (auto up = ingress->ensureServer(); !up)
+        return up.error();
+    m_worker = std::make_unique<RuntimeWorker>(std::move(*runtime), std::move(ingress));
+    m_eth = std::make_unique<chain::EthClient>(m_profile.rpcUrl);
+    return {};
+}
+
+QByteArray ProviderDaemon::certificateSha256() const
+{
+    return m_identity->certificateSha256();
+}
+
+quint16 ProviderDaemon::port() const
+{
+    return m_server ? m_server->port() : 0;
+}
+
+void ProviderDaemon::start(std::function<void(Result<void>)> done)
+{
+    // The chain must be the profile's, and its genesis names the nonce store so
+    // that a restarted devnet never inherits a nonce gap.
+    m_eth->chainId(this, [this, done](Result<quint64> chainId) {
+        if (!chainId)
+            return done(Error(ErrorCode::Unavailable,
+                              u"the chain at %1 does not answer: %2"_s.arg(
+                                  m_profile.rpcUrl.toDisplayString(QUrl::RemoveUserInfo |
+                                                                   QUrl::RemovePath |
+                                                                   QUrl::RemoveQuery),
+                                  chainId.error().message)));
+        if (*chainId != m_profile.chainId)
+            return done(Error(ErrorCode::WrongChain,
+                              u"the RPC endpoint serves chain %1, the profile says %2"_s.arg(
+                                  QString::number(*chainId), QString::number(m_profile.chainId))));
+        m_eth->blockByNumber(
+            chain::EthClient::blockTag(0), this,
+            [this, done](Result<chain::BlockHeader> genesis) {
+                if (!genesis)
+                    return done(genesis.error());
+                const QString nonces = QDir(m_settings.dataDir)
+                                           .filePath(u"nonces-%1-%2.json"_s.arg(
+                                               QString::number(m_profile.chainId),
+                                               QString::fromLatin1(genesis->hash.left(8).toHex())));
+                m_nonces = std::make_unique<chain::FileNonceStore>(nonces);
+                m_transactions = std::make_unique<chain::TransactionManager>(
+                    m_eth.get(), m_key, m_profile.chainId, m_nonces.get());
+                listenAndServe(done);
+            });
+    });
+}
+
+void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
+{
+    const ProviderSettings &s = m_settings;
+    auto prices = pricesFrom(s, m_profile.tokenDecimals);
+    if (!prices)
+        return done(prices.error());
+    auto escrow = chain::ContractClient::fromArtifact(u"Escrow"_s, m_profile.escrow, m_eth.get());
+    if (!escrow)
+        return done(escrow.error());
+
+    PodServiceConfig config;
+    config.provider = m_key.address();
+    config.chainId = m_profile.chainId;
+    config.escrow = m_profile.escrow;
+    config.token = m_profile.token;
+    config.tokenDecimals = m_profile.tokenDecimals;
+    config.tokenSymbol = m_profile.tokenSymbol;
+    config.prices = *prices;
+    config.quoteValidSeconds = s.quoteValidSeconds;
+    config.quoteNoticeSeconds = s.quoteNoticeSeconds;
+    config.minRunwaySeconds = s.minRunwaySeconds;
+    config.domain = s.domain;
+    config.upstreamPortFirst = s.upstreamPortFirst;
+    config.upstreamPortLast = s.upstreamPortLast;
+    config.tcpAddress = s.tcpPortAddress;
+    config.tcpPortFirst = s.tcpPortFirst;
+    config.tcpPortLast = s.tcpPortLast;
+    config.stopGraceSeconds = s.stopTimeoutSeconds;
+    const QByteArray publicKey = m_identity->x25519PublicKey();
+    const crypto::SecretBytes secretKey = m_identity->x25519SecretKey();
+    SealOpener opener = [publicKey, secretKey](QByteArrayView sealed) {
+        return crypto::SealedBox::open(sealed, publicKey, secretKey);
+    };
+    ChannelReader channels(*escrow, m_eth.get());
+    m_pods = std::make_unique<PodService>(config, m_store.get(), channels, m_key, m_worker.get(),
+                                          opener);
+
+    BillingConfig billing;
+    billing.claimIntervalSeconds = s.claimIntervalSeconds;
+    billing.checkIntervalSeconds = qMin(60, s.claimIntervalSeconds);
+    billing.graceSeconds = s.graceSeconds;
+    billing.warnRunwaySeconds = qMax(s.minRunwaySeconds, 60);
+    billing.tokenDecimals = m_profile.tokenDecimals;
+    billing.tokenSymbol = m_profile.tokenSymbol;
+    m_billing = std::make_unique<Billing>(billing, m_store.get(), channels, m_eth.get(),
+                                          m_transactions.get(), m_pods.get());
+
+    auto records = m_store->deployments();
+    if (!records)
+        return done(records.error());
+    const int grace = config.stopGraceSeconds;
+    m_worker->run<ReconcileReport>(
+        [records = *records, grace](Runtime &runtime, Ingress &ingress) -> Result<ReconcileReport> {
+            return reconcile(records, runtime, ingress, grace);
+        },
+        this,
+        [this, done](Result<ReconcileReport> report) {
+            if (report) {
+                for (const QString &id : std::as_const(report->restarted))
+                    m_pods->recordEvent(id, u"restarted"_s,
+                                        u"berthd restarted and played the pod again"_s);
+                for (const QString &id : std::as_const(report->failed)) {
+                    (void)m_store->setDeploymentState(id, u"failed"_s);
+                    m_pods->recordEvent(id, u"failed"_s,
+                                        u"could not be restarted: "_s +
+                                            report->errors.value(id));
+                }
+                qCInfo(lcDaemon).noquote() << "reconciled:" << report->toJson();
+            }
+
+            protocol::ProtocolServer::Config server;
+            server.address = QHostAddress(m_settings.listenAddress);
+            server.port = quint16(m_settings.listenPort);
+            server.limits.maxFrameBytes = m_settings.maxFrameBytes;
+            server.limits.requestsPerSecond = m_settings.requestsPerSecond;
+            server.limits.requestBurst = 2.0 * m_settings.requestsPerSecond;
+            server.limits.sessionsPerAddress = m_settings.sessionsPerAddress;
+            server.limits.idleTimeoutSeconds = m_settings.idleTimeoutSeconds;
+            server.certificate = QSslCertificate(m_identity->certificatePem());
+            QByteArray keyPem = m_identity->privateKeyPem();
+            server.key = QSslKey(keyPem, QSsl::Ec);
+            crypto::secureZero(keyPem);
+            server.provider = m_key.address();
+            server.chainId = m_profile.chainId;
+            server.helloExtras = QJsonObject{
+                {u"software"_s, u"berthd " BERTH_VERSION ""_s},
+                {u"escrow"_s, m_profile.escrow.toChecksumString()},
+                {u"registry"_s, m_profile.registry.toChecksumString()},
+                {u"staking"_s, m_profile.staking.toChecksumString()},
+                {u"token"_s, m_profile.token.toChecksumString()},
+                {u"tokenSymbol"_s, m_profile.tokenSymbol},
+                {u"tokenDecimals"_s, m_profile.tokenDecimals}};
+            m_server = std::make_unique<protocol::ProtocolServer>(server);
+
+            using protocol::CallContext;
+            namespace method = protocol::method;
+            const auto caller = [](const CallContext &context) {
+                return Caller{context.sessionId, context.publisher.value_or(crypto::Address())};
+            };
+            const auto wrap = [](protocol::Reply reply) {
+                return Reply([reply](Result<QJsonValue> result) { reply(std::move(result)); });
+            };
+            m_server->setHandler(method::ProviderAttest,
+                                 [this](const CallContext &, const QJsonObject &params,
+                                        protocol::Reply reply) {
+                                     attest(params, [reply](Result<QJsonValue> result) {
+                                         reply(std::move(result));
+                                     });
+                                 });
+            m_server->setHandler(method::ProviderCapacity,
+                                 [this, wrap](const CallContext &, const QJsonObject &params,
+                                              protocol::Reply reply) {
+                                     m_pods->capacity(params, wrap(reply));
+                                 });
+            using Method = void (PodService::*)(const Caller &, const QJsonObject &, Reply);
+            const std::pair<QLatin1StringView, Method> podMethods[] = {
+                {method::PodQuote, &PodService::quote},
+                {method::PodProvision, &PodService::provision},
+                {method::PodUpdate, &PodService::update},
+                {method::PodDelete, &PodService::remove},
+                {method::PodStatus, &PodService::status},
+                {method::PodEvents, &PodService::events},
+                {method::PodLogs, &PodService::logs},
+            };
+            for (const auto &[name, member] : podMethods) {
+                m_server->setHandler(name, [this, caller, wrap, member = member](
+                                               const CallContext &context,
+                                               const QJsonObject &params, protocol::Reply reply) {
+                    (m_pods.get()->*member)(caller(context), params, wrap(reply));
+                });
+            }
+            connect(m_pods.get(), &PodService::notify, this,
+                    [this](quint64 session, const QString &name, const QJsonObject &params) {
+                        const QByteArray latin = name.toLatin1();
+                        m_server->notify(session, QLatin1StringView(latin), params);
+                    });
+            connect(m_server.get(), &protocol::ProtocolServer::sessionClosed, m_pods.get(),
+                    &PodService::sessionClosed);
+
+            if (auto listening = m_server->listen(); !listening)
+                return done(listening.error());
+            m_billing->start();
+            qCInfo(lcDaemon).noquote()
+                << "provider" << m_key.address().toChecksumString() << "serving on wss://"
+                << m_settings.listenAddress << ":" << m_server->port();
+            done({});
+        });
+}
+
+void ProviderDaemon::attest(const QJsonObject &,
+                            std::function<void(Result<QJsonValue>)> reply) const
+{
+    protocol::Attestation attestation;
+    attestation.provider = m_key.address();
+    attestation.chainId = m_profile.chainId;
+    attestation.tlsCertSha256 = m_identity->certificateSha256();
+    attestation.x25519PublicKey = m_identity->x25519PublicKey();
+    attestation.software = u"berthd " BERTH_VERSION ""_s;
+    attestation.issuedAt = QDateTime::currentSecsSinceEpoch();
+    attestation.expiresAt = attestation.issuedAt + AttestationLifetimeSeconds;
+    auto signed_ = attestation.sign(m_key);
+    if (!signed_)
+        return reply(signed_.error());
+    reply(QJsonValue(*signed_));
+}
+
+} // namespace berth::provider

@@ -1,0 +1,76 @@
+#pragma once
+
+#include "chain/chainprofile.h"
+#include "core/result.h"
+#include "crypto/privatekey.h"
+#include "provider/providersettings.h"
+
+#include <QObject>
+
+#include <functional>
+#include <memory>
+
+namespace berth::chain {
+class EthClient;
+class FileNonceStore;
+class TransactionManager;
+} // namespace berth::chain
+
+namespace berth::protocol {
+class ProtocolServer;
+}
+
+namespace berth::provider {
+
+class Billing;
+class PodService;
+class ProviderIdentity;
+class RuntimeWorker;
+class StateStore;
+
+// berthd in the provider role, assembled from its settings (DESIGN.md, "Provider
+// internals"): state store and identity, the provider's key, the chain, Podman
+// and Caddy behind a worker thread, the pod service, billing and the wss://
+// protocol server.
+class ProviderDaemon : public QObject
+{
+    Q_OBJECT
+
+public:
+    // Everything that can be checked without waiting: settings that must be set,
+    // the state store, the identity, the chain profile, the keystore and its
+    // password (decrypting it takes about a second: berthd does it before it
+    // serves anything), Podman and Caddy answering. Each error says what to do.
+    static Result<std::unique_ptr<ProviderDaemon>> create(const ProviderSettings &settings,
+                                                          QObject *parent = nullptr);
+    ~ProviderDaemon() override;
+
+    // Checks the chain, reconciles Podman and Caddy with the state store, then
+    // listens and starts billing. `done` says whether it is serving.
+    void start(std::function<void(Result<void>)> done);
+
+    quint16 port() const;
+    const crypto::Address &address() const { return m_key.address(); }
+    QByteArray certificateSha256() const;
+
+private:
+    ProviderDaemon(ProviderSettings settings, QObject *parent);
+    Result<void> setUp();
+    void listenAndServe(std::function<void(Result<void>)> done);
+    void attest(const QJsonObject &params, std::function<void(Result<QJsonValue>)> reply) const;
+
+    ProviderSettings m_settings;
+    chain::ChainProfile m_profile;
+    crypto::PrivateKey m_key;
+    std::unique_ptr<StateStore> m_store;
+    std::unique_ptr<ProviderIdentity> m_identity;
+    std::unique_ptr<chain::EthClient> m_eth;
+    std::unique_ptr<chain::FileNonceStore> m_nonces;
+    std::unique_ptr<chain::TransactionManager> m_transactions;
+    std::unique_ptr<RuntimeWorker> m_worker;
+    std::unique_ptr<PodService> m_pods;
+    std::unique_ptr<Billing> m_billing;
+    std::unique_ptr<protocol::ProtocolServer> m_server;
+};
+
+} // namespace berth::provider
