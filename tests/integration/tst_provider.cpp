@@ -1,0 +1,702 @@
+// The provider end to end, as a publisher meets it (issue "Provider: berthd runs
+// paid pods on Podman behind Caddy"): a real berthd on loopback with a private
+// Podman, a private Caddy and an Anvil devnet; the publisher talks to it over
+// wss:// with the protocol client, pays with berthctl, and fetches its page
+// through Caddy by host name.
+#include "caddyfixture.h"
+#include "core/hex.h"
+#include "crypto/eip191.h"
+#include "crypto/privatekey.h"
+#include "crypto/sealedbox.h"
+#include "devnettest.h"
+#include "podmanfixture.h"
+#include "protocol/attestation.h"
+#include "protocol/protocolclient.h"
+#include "protocol/rpcerror.h"
+#include "protocol/sessionlogin.h"
+#include "provider/httpclient.h"
+
+#include <QDirIterator>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QTcpServer>
+#include <QTimer>
+
+#include <csignal>
+
+using namespace berth;
+using namespace berth::test;
+using protocol::RpcErrorCode;
+
+namespace {
+
+int freePort()
+{
+    QTcpServer server;
+    return server.listen(QHostAddress::LocalHost, 0) ? server.serverPort() : 0;
+}
+
+// The site: a page that shows a value kept on the persistent volume (written
+// once, on the first start), the version of the manifest, and a secret file.
+QByteArray siteManifest(const QString &version, const QString &name = u"site"_s)
+{
+    return QStringLiteral(R"(apiVersion: berth/v1
+kind: Pod
+metadata: {name: %2}
+containers:
+  - name: web
+    image: localhost/berth-test/busybox:1
+    command: ["/bin/sh", "-c"]
+    args:
+      - |
+        [ -f /data/first ] || cat /proc/sys/kernel/random/uuid > /data/first
+        mkdir -p /www
+        echo "%1 $(cat /data/first) $(cat /secret/greeting)" >
+                              / www / index.html echo "site %1 started" exec httpd - f - p 8080 -
+                                  h / www ports
+                          : [ {name : http, containerPort : 8080, protocol : http} ] resources
+                          : {cpu : 100m, memory : 32Mi} volumeMounts
+                          : -{name : data, mountPath : / data} -
+                                {name : secret, mountPath : / secret, readOnly : true} volumes
+                          : -{name : data, persistent : {size : 64Mi}} -
+                                {name : secret, secret : {name : greeting}}) ")
+        .arg(version, name)
+        .toUtf8();
+}
+
+// The plainest pod: no volumes and no secrets.
+QByteArray plainManifest(const QString &name)
+{
+    return QStringLiteral(R"(apiVersion: berth/v1
+kind: Pod
+metadata: {name: %1}
+containers:
+  - name: web
+    image: localhost/berth-test/busybox:1
+    command: ["/bin/sh", "-c", "mkdir -p /www && echo %1 > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    ports: [{name: http, containerPort: 8080, protocol: http}]
+    resources: {cpu: 50m, memory: 16Mi}
+)")
+        .arg(name)
+        .toUtf8();
+}
+
+} // namespace
+
+class TestProvider : public DevnetTest
+{
+    Q_OBJECT
+
+    PodmanFixture m_podman;
+    CaddyFixture m_caddy;
+    QProcess m_berthd;
+    QString m_berthdLog;
+    int m_port = 0;
+    QByteArray m_pin;
+    QString m_config;
+    QByteArray m_x25519;
+    QString m_deployment; // the site's deployment id
+    QString m_host;       // its generated host name
+    QString m_firstValue; // what it wrote on its persistent volume
+
+    QString providerAddress() const { return devAccounts().at(u"provider"_s).address; }
+    QString publisherAddress() const { return devAccounts().at(u"publisher"_s).address; }
+    crypto::PrivateKey keyOf(const QString &who) const
+    {
+        return *crypto::PrivateKey::fromHex(devAccounts().at(who).key);
+    }
+
+    // berthd ------------------------------------------------------------------
+
+    bool startBerthd(QString *error)
+    {
+        m_berthdLog.clear();
+        m_berthd.setProcessEnvironment(environment());
+        m_berthd.setProcessChannelMode(QProcess::MergedChannels);
+        m_berthd.start(QStringLiteral(BERTHD_PATH), {u"--config"_s, m_config});
+        static const QRegularExpression serving(
+            u"serving on wss://127\\.0\\.0\\.1:(\\d+) \\(certificate sha256 ([0-9a-f]{64})\\)"_s);
+        QDeadlineTimer deadline(60000);
+        while (!deadline.hasExpired()) {
+            if (m_berthd.state() == QProcess::NotRunning && !m_berthd.bytesAvailable()) {
+                *error = u"berthd exited: "_s + m_berthdLog;
+                return false;
+            }
+            m_berthd.waitForReadyRead(200);
+            m_berthdLog += QString::fromUtf8(m_berthd.readAll());
+            const auto match = serving.match(m_berthdLog);
+            if (match.hasMatch()) {
+                m_port = match.captured(1).toInt();
+                m_pin = QByteArray::fromHex(match.captured(2).toLatin1());
+                return true;
+            }
+        }
+        *error = u"berthd did not start serving: "_s + m_berthdLog;
+        return false;
+    }
+
+    void killBerthd()
+    {
+        if (m_berthd.state() == QProcess::NotRunning)
+            return;
+        ::kill(pid_t(m_berthd.processId()), SIGKILL);
+        m_berthd.waitForFinished(10000);
+        m_berthdLog += QString::fromUtf8(m_berthd.readAll());
+    }
+
+    // The protocol ----------------------------------------------------------
+
+    std::unique_ptr<protocol::ProtocolClient> connectAs(const QString &who, QString *error)
+    {
+        auto client = std::make_unique<protocol::ProtocolClient>();
+        QSignalSpy opened(client.get(), &protocol::ProtocolClient::opened);
+        client->open(QUrl(u"wss://127.0.0.1:%1"_s.arg(m_port)), m_pin);
+        if (!opened.wait(10000)) {
+            *error = u"cannot connect to berthd"_s;
+            return nullptr;
+        }
+        if (who.isEmpty())
+            return client;
+        std::optional<Result<QJsonObject>> login;
+        QEventLoop loop;
+        client->login(keyOf(who), 3600, [&](Result<QJsonObject> r) {
+            login = std::move(r);
+            loop.quit();
+        });
+        QTimer::singleShot(10000, &loop, &QEventLoop::quit);
+        if (!login)
+            loop.exec();
+        if (!login || !*login) {
+            *error = login ? login->error().message : u"login timed out"_s;
+            return nullptr;
+        }
+        return client;
+    }
+
+    static Result<QJsonValue> call(protocol::ProtocolClient &client, const QString &method,
+                                   const QJsonObject &params, int timeoutMs = 60000)
+    {
+        std::optional<Result<QJsonValue>> answer;
+        QEventLoop loop;
+        client.call(method, params, [&](Result<QJsonValue> r) {
+            answer = std::move(r);
+            loop.quit();
+        });
+        QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+        if (!answer)
+            loop.exec();
+        if (!answer)
+            return Error(ErrorCode::Timeout, method + u" got no answer"_s);
+        return *answer;
+    }
+
+    static RpcErrorCode codeOf(const Result<QJsonValue> &result)
+    {
+        return result ? RpcErrorCode(0) : protocol::toRpcError(result.error()).code;
+    }
+
+    QJsonObject sealedGreeting(const QByteArray &text) const
+    {
+        const auto sealed = crypto::SealedBox::seal(text, m_x25519);
+        return QJsonObject{
+            {u"greeting"_s,
+             QJsonObject{{u"greeting"_s, QString::fromLatin1(sealed.value().toBase64())}}}};
+    }
+
+    // Quote, pay with berthctl, provision.
+    Result<QJsonValue> quoteAndPay(protocol::ProtocolClient &client, const QString &name,
+                                   const QByteArray &manifest, const QString &deposit)
+    {
+        auto quote = call(client, u"pod.quote"_s,
+                          {{u"name"_s, name}, {u"manifest"_s, QString::fromUtf8(manifest)}});
+        if (!quote)
+            return quote;
+        QFile file(m_home.filePath(name + u"-quote.json"_s));
+        if (!file.open(QIODevice::WriteOnly))
+            return Error(ErrorCode::IoFailed, u"cannot write the quote"_s);
+        file.write(QJsonDocument(quote->toObject()).toJson());
+        file.close();
+        const Run opened = as(u"publisher"_s, {u"escrow"_s, u"open"_s, file.fileName(),
+                                               u"--deposit"_s, deposit, u"--json"_s});
+        if (opened.exitCode != 0)
+            return Error(ErrorCode::Internal, u"escrow open: "_s + opened.err);
+        return quote;
+    }
+
+    // Caddy -----------------------------------------------------------------
+
+    Result<provider::HttpResponse> fetch(const QString &host) const
+    {
+        provider::HttpClient http(u"Caddy"_s);
+        provider::HttpRequest request;
+        request.url = u"http://127.0.0.1:%1/"_s.arg(m_caddy.httpPort());
+        request.headers.append({"Host", host.toUtf8()});
+        request.timeoutMs = 5000;
+        return http.send(request);
+    }
+
+    // Polls until the page behind `host` contains `text` (a pod starts in well
+    // under a second here; an update replaces it).
+    bool pageShows(const QString &host, const QString &text, QString *seen, int timeoutMs = 20000)
+    {
+        QDeadlineTimer deadline(timeoutMs);
+        while (!deadline.hasExpired()) {
+            const auto page = fetch(host);
+            if (page && page->status == 200) {
+                *seen = QString::fromUtf8(page->body).trimmed();
+                if (seen->contains(text))
+                    return true;
+            }
+            QTest::qWait(200);
+        }
+        return false;
+    }
+
+    // The state store, read the way an operator would with sqlite3.
+    QList<QStringList> rows(const QString &sql) const
+    {
+        QList<QStringList> out;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"peek"_s);
+            db.setDatabaseName(m_home.filePath(u"berthd/state.sqlite"_s));
+            db.setConnectOptions(u"QSQLITE_OPEN_READONLY"_s);
+            if (db.open()) {
+                QSqlQuery q(db);
+                if (q.exec(sql)) {
+                    while (q.next()) {
+                        QStringList row;
+                        for (int i = 0; i < q.record().count(); ++i)
+                            row.append(q.value(i).toString());
+                        out.append(row);
+                    }
+                }
+            }
+        }
+        QSqlDatabase::removeDatabase(u"peek"_s);
+        return out;
+    }
+
+    QStringList berthPods() const
+    {
+        QByteArray out;
+        m_podman.podman({u"pod"_s, u"ps"_s, u"--filter"_s, u"label=berth.deployment"_s,
+                         u"--format"_s, u"{{.Name}}"_s},
+                        &out);
+        return QString::fromUtf8(out).split(u'\n', Qt::SkipEmptyParts);
+    }
+
+    QStringList berthVolumes() const
+    {
+        QByteArray out;
+        m_podman.podman({u"volume"_s, u"ls"_s, u"--filter"_s, u"label=berth.deployment"_s,
+                         u"--format"_s, u"{{.Name}}"_s},
+                        &out);
+        return QString::fromUtf8(out).split(u'\n', Qt::SkipEmptyParts);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        if (!PodmanFixture::available())
+            QSKIP("podman is not installed: run scripts/test, which installs it");
+        QString error;
+        QVERIFY2(m_podman.start(&error), qPrintable(error));
+        QVERIFY2(m_caddy.start(), qPrintable(m_caddy.errorString()));
+        error = startDevnet({u"provider"_s, u"publisher"_s, u"keeper"_s});
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+
+        QDir keys(m_home.filePath(u"provider-keys"_s));
+        const QStringList files = keys.entryList(QDir::Files);
+        QCOMPARE(files.size(), 1);
+        const int listen = freePort();
+        m_config = m_home.filePath(u"berthd.yaml"_s);
+        QFile config(m_config);
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(
+            QStringLiteral(R"(dataDir: %1
+chain: {profile: %2}
+wallet: {keystore: %3, passwordFile: %4}
+listen: {address: 127.0.0.1, port: %5}
+limits: {maxFrameBytes: 65536, sessionsPerAddress: 8}
+domain: localhost
+tcpPorts: {first: 42000, last: 42099}
+upstreamPorts: {first: 42100, last: 42199}
+pricing: {cpuCoreHour: "3.6", memoryGiBMonth: "2.592"}
+billing: {claimIntervalSeconds: 5, minRunwaySeconds: 600, graceSeconds: 120}
+podman: {socket: %6, secretRoot: %7, stopTimeoutSeconds: 1}
+caddy: {adminUrl: %8, listen: "127.0.0.1:%9", tls: "off"}
+logging: {rules: "berth.*.debug=false"}
+)")
+                .arg(m_home.filePath(u"berthd"_s), m_home.filePath(u"config/berth/chain.json"_s),
+                     keys.filePath(files.first()), m_home.filePath(u"password"_s))
+                .arg(listen)
+                .arg(m_podman.socketPath(), m_podman.tmpfsDir() + u"/secrets"_s, m_caddy.adminUrl())
+                .arg(m_caddy.httpPort())
+                .toUtf8());
+        config.close();
+        QVERIFY2(startBerthd(&error), qPrintable(error));
+    }
+
+    void cleanupTestCase()
+    {
+        killBerthd();
+        QVERIFY(stopDevnet());
+    }
+
+    void attestationMatchesTheTlsSessionAndTheProvider()
+    {
+        QString error;
+        auto client = connectAs(QString(), &error);
+        QVERIFY2(client, qPrintable(error));
+        QCOMPARE(client->peerCertificateSha256(), m_pin);
+        // Before login: hello, attest and capacity only.
+        const auto attest = call(*client, u"provider.attest"_s, {});
+        QVERIFY2(attest.ok(), qPrintable(attest ? QString() : attest.error().message));
+        const auto verified = protocol::Attestation::verify(
+            attest->toObject(), *crypto::Address::fromHex(providerAddress()), 31337,
+            client->peerCertificateSha256(), QDateTime::currentSecsSinceEpoch());
+        QVERIFY2(verified.ok(), qPrintable(verified ? QString() : verified.error().message));
+        m_x25519 = verified->x25519PublicKey;
+        const auto capacity = call(*client, u"provider.capacity"_s, {});
+        QVERIFY(capacity.ok());
+        QCOMPARE(capacity->toObject().value(u"tokenSymbol"_s).toString(), u"tUSD"_s);
+        QCOMPARE(codeOf(call(*client, u"pod.status"_s, {})), RpcErrorCode::Unauthenticated);
+    }
+
+    void provisionServesThePageThroughCaddy()
+    {
+        QString error;
+        auto client = connectAs(u"publisher"_s, &error);
+        QVERIFY2(client, qPrintable(error));
+        auto quote = quoteAndPay(*client, u"site"_s, siteManifest(u"v1"_s), u"100"_s);
+        QVERIFY2(quote.ok(), qPrintable(quote ? QString() : quote.error().message));
+        // 100m CPU at 3.6 tUSD per core-hour = 100 units/s; 32 MiB at 2.592 per
+        // GiB-month = 1/32 unit/s, rounded up to 1.
+        QCOMPARE(quote->toObject().value(u"perHour"_s).toString(), u"0.3636 tUSD"_s);
+
+        const auto provisioned = call(*client, u"pod.provision"_s,
+                                      {{u"name"_s, u"site"_s},
+                                       {u"manifest"_s, QString::fromUtf8(siteManifest(u"v1"_s))},
+                                       {u"secrets"_s, sealedGreeting("hello-from-a-sealed-box")}});
+        QVERIFY2(provisioned.ok(),
+                 qPrintable(provisioned ? QString() : provisioned.error().message));
+        const QJsonObject result = provisioned->toObject();
+        m_deployment = result.value(u"deployment"_s).toString();
+        QVERIFY(m_deployment.startsWith(u"site-"_s));
+        QCOMPARE(result.value(u"state"_s).toString(), u"running"_s);
+        m_host = result.value(u"endpoints"_s)[0][u"hosts"_s][0].toString();
+        QCOMPARE(m_host, m_deployment + u".localhost"_s);
+
+        QString page;
+        QVERIFY2(pageShows(m_host, u"hello-from-a-sealed-box"_s, &page), qPrintable(page));
+        QVERIFY(page.startsWith(u"v1 "_s));
+        m_firstValue = page.section(u' ', 1, 1);
+        QVERIFY(!m_firstValue.isEmpty());
+        // Another host name is not routed to it.
+        const auto other = fetch(u"nobody.localhost"_s);
+        QVERIFY(!other || other->status != 200);
+
+        // The secret is in the pod's tmpfs mount, never in the state store.
+        const auto stored = rows(u"SELECT manifest_json || spec_json FROM deployments"_s);
+        for (const QStringList &row : stored)
+            QVERIFY(!row.join(u' ').contains(u"hello-from-a-sealed-box"_s));
+
+        // Provisioning is idempotent by deployment id.
+        const auto again = call(*client, u"pod.provision"_s,
+                                {{u"name"_s, u"site"_s},
+                                 {u"manifest"_s, QString::fromUtf8(siteManifest(u"v1"_s))},
+                                 {u"secrets"_s, sealedGreeting("hello-from-a-sealed-box")}});
+        QVERIFY(again.ok());
+        QCOMPARE(again->toObject().value(u"deployment"_s).toString(), m_deployment);
+    }
+
+    void updateServesNewContentAndKeepsTheVolume()
+    {
+        QVERIFY(!m_deployment.isEmpty());
+        QString error;
+        auto client = connectAs(u"publisher"_s, &error);
+        QVERIFY2(client, qPrintable(error));
+        const auto updated = call(*client, u"pod.update"_s,
+                                  {{u"deployment"_s, m_deployment},
+                                   {u"manifest"_s, QString::fromUtf8(siteManifest(u"v2"_s))},
+                                   {u"secrets"_s, sealedGreeting("second-greeting")}});
+        QVERIFY2(updated.ok(), qPrintable(updated ? QString() : updated.error().message));
+        QString page;
+        QVERIFY2(pageShows(m_host, u"v2 "_s, &page), qPrintable(page));
+        QCOMPARE(page, u"v2 %1 second-greeting"_s.arg(m_firstValue));
+    }
+
+    void statusEventsAndLogs()
+    {
+        QVERIFY(!m_deployment.isEmpty());
+        QString error;
+        auto client = connectAs(u"publisher"_s, &error);
+        QVERIFY2(client, qPrintable(error));
+        const auto status = call(*client, u"pod.status"_s, {{u"deployment"_s, m_deployment}});
+        QVERIFY(status.ok());
+        QCOMPARE(status->toObject().value(u"state"_s).toString(), u"running"_s);
+        QCOMPARE(status->toObject().value(u"runtime"_s).toString(), u"running"_s);
+        const auto list = call(*client, u"pod.status"_s, {});
+        QVERIFY(list.ok());
+        QCOMPARE(list->toObject().value(u"deployments"_s).toArray().size(), 1);
+
+        const auto events = call(*client, u"pod.events"_s, {{u"deployment"_s, m_deployment}});
+        QVERIFY(events.ok());
+        QStringList kinds;
+        for (const QJsonValue &event : events->toObject().value(u"events"_s).toArray())
+            kinds.append(event[u"kind"_s].toString());
+        QCOMPARE(kinds.mid(0, 4),
+                 (QStringList{u"provisioning"_s, u"running"_s, u"updating"_s, u"running"_s}));
+
+        const auto logs =
+            call(*client, u"pod.logs"_s, {{u"deployment"_s, m_deployment}, {u"follow"_s, true}});
+        QVERIFY(logs.ok());
+        const QJsonArray lines = logs->toObject().value(u"lines"_s).toArray();
+        QVERIFY2(!lines.isEmpty(), "no log lines");
+        QCOMPARE(lines.last()[u"text"_s].toString(), u"site v2 started"_s);
+        QCOMPARE(lines.last()[u"container"_s].toString(), u"web"_s);
+        QVERIFY(logs->toObject().contains(u"subscription"_s));
+    }
+
+    void providerClaimsWhatThePodEarns()
+    {
+        QVERIFY(!m_deployment.isEmpty());
+        const qlonglong before = castTokenBalance(providerAddress()).toLongLong();
+        const auto claimedBefore = rows(u"SELECT COUNT(*) FROM claims WHERE state='confirmed'"_s);
+        QVERIFY(timePasses(3600));
+        // The billing loop claims within its interval (5 s here).
+        QDeadlineTimer deadline(30000);
+        qlonglong after = before;
+        while (!deadline.hasExpired() && after == before) {
+            QTest::qWait(500);
+            after = castTokenBalance(providerAddress()).toLongLong();
+        }
+        QVERIFY2(after > before, "no claim within 30 s");
+        // Every confirmed claim is one Claimed event and what the balance gained.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            rows(u"SELECT COUNT(*) FROM claims WHERE state IN ('pending','sent')"_s)
+                    .value(0)
+                    .value(0) == u"0"_s,
+            10000);
+        const auto confirmed =
+            rows(u"SELECT SUM(amount) FROM claims WHERE state='confirmed' AND id > 0"_s);
+        Q_UNUSED(claimedBefore);
+        const Run show =
+            as(u"publisher"_s,
+               {u"escrow"_s, u"show"_s,
+                rows(u"SELECT channel_id FROM deployments"_s).value(0).value(0), u"--json"_s});
+        QVERIFY2(show.exitCode == 0, qPrintable(show.err));
+        const QJsonObject channel = show.json().value(u"channel"_s).toObject();
+        const qlonglong claimedOnChain =
+            channel.value(u"claimed"_s).toObject().value(u"baseUnits"_s).toString().toLongLong();
+        QCOMPARE(confirmed.value(0).value(0).toLongLong(), claimedOnChain);
+        QCOMPARE(after - before, claimedOnChain);
+        // 101 units/s (CPU 100 + memory 1) for the hour that passed plus the few
+        // seconds of blocks in between: rate × elapsed within one block.
+        QVERIFY2(claimedOnChain >= 101 * 3600 && claimedOnChain <= 101 * (3600 + 120),
+                 qPrintable(QString::number(claimedOnChain)));
+    }
+
+    void refusalsCarryTheRightCode()
+    {
+        QVERIFY(!m_deployment.isEmpty());
+        QString error;
+        auto publisher = connectAs(u"publisher"_s, &error);
+        QVERIFY2(publisher, qPrintable(error));
+        auto keeper = connectAs(u"keeper"_s, &error);
+        QVERIFY2(keeper, qPrintable(error));
+
+        // Unfunded: no channel for this name.
+        const auto unfunded =
+            call(*publisher, u"pod.provision"_s,
+                 {{u"name"_s, u"unpaid"_s},
+                  {u"manifest"_s, QString::fromUtf8(plainManifest(u"unpaid"_s))}});
+        QCOMPARE(codeOf(unfunded), RpcErrorCode::PaymentRequired);
+        QVERIFY(unfunded.error().message.contains(u"no Escrow channel"_s));
+        // Another publisher's channel pays nothing for the keeper's pod of that name.
+        const auto foreign = call(*keeper, u"pod.provision"_s,
+                                  {{u"name"_s, u"site"_s},
+                                   {u"manifest"_s, QString::fromUtf8(siteManifest(u"v1"_s))},
+                                   {u"secrets"_s, sealedGreeting("x")}});
+        QCOMPARE(codeOf(foreign), RpcErrorCode::PaymentRequired);
+        // Another publisher's deployment: neither seen nor touched.
+        for (const QString &method :
+             {u"pod.status"_s, u"pod.delete"_s, u"pod.logs"_s, u"pod.events"_s}) {
+            const auto result = call(*keeper, method, {{u"deployment"_s, m_deployment}});
+            QCOMPARE(codeOf(result), RpcErrorCode::Forbidden);
+        }
+        QCOMPARE(
+            call(*keeper, u"pod.status"_s, {})->toObject().value(u"deployments"_s).toArray().size(),
+            0);
+        // Invalid manifest: the error names the field.
+        const auto invalid =
+            call(*publisher, u"pod.quote"_s,
+                 {{u"name"_s, u"bad"_s},
+                  {u"manifest"_s,
+                   QString::fromUtf8(plainManifest(u"bad"_s)).replace(u"50m"_s, u"lots"_s)}});
+        QCOMPARE(codeOf(invalid), RpcErrorCode::InvalidManifest);
+        const QJsonArray problems = protocol::toRpcError(invalid.error()).data.toArray();
+        QVERIFY(!problems.isEmpty());
+        QCOMPARE(problems[0][u"path"_s].toString(), u"containers[0].resources.cpu"_s);
+        // An expired quote that never opened a channel.
+        const auto quote = call(
+            *publisher, u"pod.quote"_s,
+            {{u"name"_s, u"late"_s}, {u"manifest"_s, QString::fromUtf8(plainManifest(u"late"_s))}});
+        QVERIFY(quote.ok());
+        QVERIFY(timePasses(1000));
+        const auto late = call(*publisher, u"pod.provision"_s,
+                               {{u"name"_s, u"late"_s},
+                                {u"manifest"_s, QString::fromUtf8(plainManifest(u"late"_s))},
+                                {u"quote"_s, quote->toObject()}});
+        QCOMPARE(codeOf(late), RpcErrorCode::QuoteExpired);
+    }
+
+    void malformedFramesAndLogins()
+    {
+        QString error;
+        auto client = connectAs(QString(), &error);
+        QVERIFY2(client, qPrintable(error));
+        QSignalSpy frames(client.get(), &protocol::ProtocolClient::frameReceived);
+        // Malformed JSON-RPC: a parse error with a null id, and the session goes on.
+        client->sendText("{\"jsonrpc\": \"2.0\", \"method\": ");
+        QVERIFY(frames.wait(5000));
+        const QJsonObject parseError =
+            QJsonDocument::fromJson(frames.takeFirst().at(0).toByteArray()).object();
+        QCOMPARE(parseError[u"error"_s][u"code"_s].toInt(), int(RpcErrorCode::ParseError));
+        QVERIFY(parseError[u"id"_s].isNull());
+
+        // A replayed login: the same signed nonce on a second connection.
+        const auto hello = call(*client, u"session.hello"_s, {});
+        QVERIFY(hello.ok());
+        const QByteArray nonce =
+            QByteArray::fromHex(hello->toObject().value(u"nonce"_s).toString().mid(2).toLatin1());
+        const qint64 expires = QDateTime::currentSecsSinceEpoch() + 600;
+        protocol::LoginChallenge challenge{*crypto::Address::fromHex(providerAddress()), nonce,
+                                           expires, 31337};
+        const crypto::Signature signature =
+            crypto::signPersonalMessage(keyOf(u"publisher"_s), protocol::loginMessage(challenge));
+        const QJsonObject login{{u"nonce"_s, hexString(nonce)},
+                                {u"expires"_s, expires},
+                                {u"signature"_s, hexString(signature.toRsv())}};
+        QVERIFY(call(*client, u"session.login"_s, login).ok());
+        auto second = connectAs(QString(), &error);
+        QVERIFY2(second, qPrintable(error));
+        QCOMPARE(codeOf(call(*second, u"session.login"_s, login)), RpcErrorCode::NonceRejected);
+
+        // An oversize frame: TooLarge, then the connection is closed.
+        QSignalSpy closed(second.get(), &protocol::ProtocolClient::closed);
+        QSignalSpy secondFrames(second.get(), &protocol::ProtocolClient::frameReceived);
+        second->sendText(
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"pod.status\",\"params\":{\"x\":\"" +
+            QByteArray(70000, 'a') + "\"}}");
+        QVERIFY(closed.wait(5000) || closed.count() == 1);
+        QVERIFY(!secondFrames.isEmpty());
+        const QJsonObject tooLarge =
+            QJsonDocument::fromJson(secondFrames.first().at(0).toByteArray()).object();
+        QCOMPARE(tooLarge[u"error"_s][u"code"_s].toInt(), int(RpcErrorCode::TooLarge));
+    }
+
+    void kill9DuringProvisioningLeavesNothingOrphaned()
+    {
+        QString error;
+        auto client = connectAs(u"publisher"_s, &error);
+        QVERIFY2(client, qPrintable(error));
+        QVERIFY(quoteAndPay(*client, u"crash"_s, plainManifest(u"crash"_s), u"50"_s).ok());
+        // Ask, and kill berthd while it provisions.
+        client->call(u"pod.provision"_s,
+                     {{u"name"_s, u"crash"_s},
+                      {u"manifest"_s, QString::fromUtf8(plainManifest(u"crash"_s))}},
+                     [](Result<QJsonValue>) {});
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !rows(u"SELECT id FROM deployments WHERE name='crash'"_s).isEmpty(), 10000);
+        killBerthd();
+        client.reset();
+        QVERIFY2(startBerthd(&error), qPrintable(error));
+
+        // Consistent: what the store says runs, runs and is routed; nothing else does.
+        const QString crash = rows(u"SELECT id FROM deployments WHERE name='crash'"_s)[0][0];
+        QString page;
+        QVERIFY2(pageShows(crash + u".localhost"_s, u"crash"_s, &page), qPrintable(page));
+        QVERIFY2(pageShows(m_host, u"v2 "_s, &page), qPrintable(page));
+        QStringList live;
+        for (const QStringList &row :
+             rows(u"SELECT id FROM deployments WHERE state IN ('running','provisioning')"_s))
+            live.append(u"berth-"_s + row[0]);
+        QStringList pods = berthPods();
+        pods.sort();
+        live.sort();
+        QCOMPARE(pods, live);
+
+        // Provisioning again is idempotent: the same deployment, running.
+        client = connectAs(u"publisher"_s, &error);
+        QVERIFY2(client, qPrintable(error));
+        const auto again = call(*client, u"pod.provision"_s,
+                                {{u"name"_s, u"crash"_s},
+                                 {u"manifest"_s, QString::fromUtf8(plainManifest(u"crash"_s))}});
+        QVERIFY2(again.ok(), qPrintable(again ? QString() : again.error().message));
+        QCOMPARE(again->toObject().value(u"deployment"_s).toString(), crash);
+        QCOMPARE(again->toObject().value(u"state"_s).toString(), u"running"_s);
+    }
+
+    void kill9DuringAClaimNeverClaimsTwice()
+    {
+        QVERIFY(!m_deployment.isEmpty());
+        // Blocks only when asked: the claim transaction waits in the pool.
+        QCOMPARE(cast({u"rpc"_s, u"evm_setAutomine"_s, u"false"_s}).exitCode, 0);
+        QVERIFY(cast({u"rpc"_s, u"evm_increaseTime"_s, u"600"_s}).exitCode == 0);
+        QCOMPARE(cast({u"rpc"_s, u"evm_mine"_s}).exitCode, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!rows(u"SELECT id FROM claims WHERE state='sent'"_s).isEmpty(),
+                                 30000);
+        killBerthd();
+        // The transaction berthd sent is mined after it died.
+        QCOMPARE(cast({u"rpc"_s, u"evm_mine"_s}).exitCode, 0);
+        QCOMPARE(cast({u"rpc"_s, u"evm_setAutomine"_s, u"true"_s}).exitCode, 0);
+        QString error;
+        QVERIFY2(startBerthd(&error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            rows(u"SELECT COUNT(*) FROM claims WHERE state IN ('pending','sent')"_s)[0][0] ==
+                u"0"_s,
+            20000);
+        // Every Claimed event on chain is exactly one confirmed claim, amounts equal.
+        const Run logs =
+            cast({u"logs"_s, u"--from-block"_s, u"0"_s, u"--address"_s, contract(u"escrow"_s),
+                  u"Claimed(bytes32 indexed,address indexed,uint256,uint256)"_s, u"--json"_s});
+        QVERIFY2(logs.exitCode == 0, qPrintable(logs.err));
+        const QJsonArray events = QJsonDocument::fromJson(logs.out.toUtf8()).array();
+        const auto confirmed =
+            rows(u"SELECT tx_hash FROM claims WHERE state='confirmed' ORDER BY id"_s);
+        QCOMPARE(confirmed.size(), events.size());
+        QStringList chainHashes;
+        for (const QJsonValue &event : events)
+            chainHashes.append(event[u"transactionHash"_s].toString().toLower());
+        for (const QStringList &row : confirmed)
+            QVERIFY2(chainHashes.contains(row[0].toLower()), qPrintable(row[0]));
+    }
+
+    void deleteRemovesPodVolumeAndRoute()
+    {
+        QVERIFY(!m_deployment.isEmpty());
+        QString error;
+        auto client = connectAs(u"publisher"_s, &error);
+        QVERIFY2(client, qPrintable(error));
+        QVERIFY(berthPods().contains(u"berth-"_s + m_deployment));
+        QVERIFY(!berthVolumes().filter(m_deployment).isEmpty());
+        const auto removed = call(*client, u"pod.delete"_s, {{u"deployment"_s, m_deployment}});
+        QVERIFY2(removed.ok(), qPrintable(removed ? QString() : removed.error().message));
+        QVERIFY(!berthPods().contains(u"berth-"_s + m_deployment));
+        QVERIFY(berthVolumes().filter(m_deployment).isEmpty());
+        const auto page = fetch(m_host);
+        QVERIFY(!page || page->status != 200);
+        QCOMPARE(codeOf(call(*client, u"pod.status"_s, {{u"deployment"_s, m_deployment}})),
+                 RpcErrorCode::NotFound);
+        QVERIFY(!QDir(m_podman.tmpfsDir() + u"/secrets/"_s + m_deployment).exists());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestProvider)
+#include "tst_provider.moc"
