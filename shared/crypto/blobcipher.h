@@ -31,7 +31,9 @@ struct EncryptedBlob
 // Every chunk authenticates the first 10 header bytes as associated data.
 // Both directions stream with memory bounded by one chunk. A sequential input
 // (a QProcess's output) is waited on with waitForReadyRead, so run these on a
-// worker thread or at the top level of a command, never inside the event loop.
+// worker thread or at the top level of a command, never inside the event loop;
+// its end of stream ends the plaintext, so check the producer's exit status
+// (a `podman save` that failed half-way still gives a well-formed blob).
 class BlobCipher
 {
 public:

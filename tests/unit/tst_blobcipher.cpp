@@ -200,6 +200,40 @@ private slots:
         QVERIFY(out.data() == plain);
     }
 
+    void encryptsAPipe()
+    {
+        // How an image arrives: `podman save` writing into a pipe, here `cat`.
+        const QString cat = QStandardPaths::findExecutable(u"cat"_s);
+        if (cat.isEmpty())
+            QSKIP("cat is not installed");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QByteArray plain = pattern(5 * Chunk + 321);
+        QFile file(dir.filePath(u"image.tar"_s));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QCOMPARE(file.write(plain), plain.size());
+        file.close();
+
+        QProcess process;
+        process.start(cat, {file.fileName()}, QIODevice::ReadOnly);
+        QVERIFY(process.waitForStarted());
+        QBuffer out;
+        out.open(QIODevice::WriteOnly);
+        auto encrypted = BlobCipher::encrypt(process, out);
+        QVERIFY2(encrypted.ok(), qPrintable(errorText(encrypted)));
+        // Reading to the end of the stream waited for the process to finish.
+        QCOMPARE(process.state(), QProcess::NotRunning);
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(process.exitCode(), 0);
+        QCOMPARE(encrypted->plainSize, plain.size());
+        QCOMPARE(encrypted->size, BlobCipher::encryptedSize(plain.size()));
+        QCOMPARE(encrypted->sha256, sha256Hex(out.data()));
+
+        const Decrypted decrypted = decryptBytes(encrypted->key, out.data());
+        QVERIFY2(decrypted.result.ok(), qPrintable(errorText(decrypted.result)));
+        QVERIFY(decrypted.plain == plain);
+    }
+
     void tamperedIsRefused_data()
     {
         QTest::addColumn<qsizetype>("offset");

@@ -3,7 +3,9 @@
 // quota with the numbers, accept only SHA-256 names, and hand the runtime a
 // decrypted image in a private temp folder.
 #include "crypto/blobcipher.h"
+#include "crypto/sealedbox.h"
 #include "provider/blobstore.h"
+#include "provider/provideridentity.h"
 
 #include <QBuffer>
 #include <QCryptographicHash>
@@ -490,6 +492,52 @@ private slots:
         auto missing = store.decryptToTemp(sha256Hex("missing"), encrypted->key);
         QVERIFY(!missing.ok());
         QCOMPARE(missing.error().code, ErrorCode::NotFound);
+    }
+
+    void imageKeySealedToTheProviderIdentity()
+    {
+        // The whole path of an image: the publisher encrypts it, uploads the blob
+        // and seals its key to the provider's attested X25519 key; the provider
+        // opens the key with its identity and decrypts the blob.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        auto identity = berth::provider::ProviderIdentity::loadOrCreate(dir.path());
+        QVERIFY2(identity.ok(), qPrintable(errorText(identity)));
+        BlobStore store = openStore(dir.path());
+
+        const QByteArray image = pattern(BlobCipher::ChunkSize + 1, 16);
+        QBuffer in;
+        in.setData(image);
+        in.open(QIODevice::ReadOnly);
+        QBuffer out;
+        out.open(QIODevice::WriteOnly);
+        auto encrypted = BlobCipher::encrypt(in, out);
+        QVERIFY(encrypted.ok());
+        auto sealedKey =
+            berth::crypto::SealedBox::seal(encrypted->key.view(), identity->x25519PublicKey());
+        QVERIFY2(sealedKey.ok(), qPrintable(errorText(sealedKey)));
+        QVERIFY(upload(store, out.data(), 1000).ok());
+
+        auto key = berth::crypto::SealedBox::open(*sealedKey, identity->x25519PublicKey(),
+                                                  identity->x25519SecretKey());
+        QVERIFY2(key.ok(), qPrintable(errorText(key)));
+        auto decrypted = store.decryptToTemp(encrypted->sha256, *key);
+        QVERIFY2(decrypted.ok(), qPrintable(errorText(decrypted)));
+        QVERIFY(readAll(*decrypted) == image);
+        QVERIFY(QFile::remove(*decrypted));
+
+        // A key sealed to another provider does not open here.
+        QTemporaryDir otherDir;
+        auto other = berth::provider::ProviderIdentity::loadOrCreate(otherDir.path());
+        QVERIFY(other.ok());
+        auto foreign =
+            berth::crypto::SealedBox::seal(encrypted->key.view(), other->x25519PublicKey());
+        QVERIFY(foreign.ok());
+        auto refused = berth::crypto::SealedBox::open(*foreign, identity->x25519PublicKey(),
+                                                      identity->x25519SecretKey());
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, ErrorCode::AuthFailed);
+        QVERIFY(refused.error().message.contains(u"not sealed to this provider's key"_s));
     }
 
     void pruneStale()
