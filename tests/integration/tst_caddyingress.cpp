@@ -9,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSslCertificate>
 #include <QSslSocket>
 #include <QTest>
 
@@ -67,6 +68,12 @@ private:
     QProcess m_process;
     int m_port = 0;
 };
+
+// The message of a failed result, for QVERIFY2 (which evaluates it either way).
+template<typename T> QString why(const berth::Result<T> &result)
+{
+    return result.ok() ? QString() : result.error().message;
+}
 
 struct Page
 {
@@ -172,7 +179,7 @@ private slots:
     {
         QCOMPARE(adminJson(u"/config/apps"_s), QJsonValue(QJsonValue::Null));
         const auto created = m_ingress->ensureServer();
-        QVERIFY2(created.ok(), qPrintable(created.error().message));
+        QVERIFY2(created.ok(), qPrintable(why(created)));
         const QJsonObject server = adminJson(u"/config/apps/http/servers/berth"_s).toObject();
         QCOMPARE(server.value("listen"_L1).toArray(),
                  QJsonArray{QJsonValue(u"127.0.0.1:"_s + QString::number(m_caddy.httpPort()))});
@@ -212,7 +219,7 @@ private slots:
             u"shop"_s,
             {route(u"web"_s, {u"Shop.Example.COM"_s, u"shop.localhost"_s}, m_alpha.address()),
              route(u"api"_s, {u"api.shop.localhost"_s}, m_beta.address())});
-        QVERIFY2(set.ok(), qPrintable(set.error().message));
+        QVERIFY2(set.ok(), qPrintable(why(set)));
 
         QCOMPARE(fetch(u"shop.example.com"_s).body, "alpha page\n");
         QCOMPARE(fetch(u"shop.localhost"_s).body, "alpha page\n");
@@ -221,7 +228,7 @@ private slots:
         HttpRequest byName;
         byName.url = u"http://shop.localhost:"_s + QString::number(m_caddy.httpPort()) + u"/"_s;
         const auto page = m_http.send(byName);
-        QVERIFY2(page.ok(), qPrintable(page.error().message));
+        QVERIFY2(page.ok(), qPrintable(why(page)));
         QCOMPARE(page->status, 200);
         QCOMPARE(page->body, "alpha page\n");
 
@@ -248,7 +255,7 @@ private slots:
     void routesRoundTrip()
     {
         const auto routes = m_ingress->routes();
-        QVERIFY2(routes.ok(), qPrintable(routes.error().message));
+        QVERIFY2(routes.ok(), qPrintable(why(routes)));
         QCOMPARE(routes->keys(), QStringList{u"shop"_s});
         const QList<IngressRoute> expected{
             route(u"web"_s, {u"shop.example.com"_s, u"shop.localhost"_s}, m_alpha.address()),
@@ -260,7 +267,7 @@ private slots:
     {
         const auto set = m_ingress->setRoutes(
             u"shop"_s, {route(u"web"_s, {u"new.localhost"_s}, m_beta.address())});
-        QVERIFY2(set.ok(), qPrintable(set.error().message));
+        QVERIFY2(set.ok(), qPrintable(why(set)));
         QCOMPARE(fetch(u"new.localhost"_s).body, "beta page\n");
         const Page old = fetch(u"shop.example.com"_s);
         QCOMPARE(old.status, 404);
@@ -290,12 +297,12 @@ private slots:
         QCOMPARE(taken.error().code, ErrorCode::Conflict);
         QVERIFY2(taken.error().message.contains(
                      u"host new.localhost is already routed to another deployment"_s),
-                 qPrintable(taken.error().message));
+                 qPrintable(why(taken)));
         const auto handMade = m_ingress->setRoutes(
             u"thief"_s, {route(u"web"_s, {u"dashboard.localhost"_s}, m_alpha.address())});
         QCOMPARE(handMade.error().code, ErrorCode::Conflict);
         QVERIFY2(handMade.error().message.contains(u"host dashboard.localhost is already routed"_s),
-                 qPrintable(handMade.error().message));
+                 qPrintable(why(handMade)));
         QCOMPARE(admin("GET", u"/config/"_s), before);
         QCOMPARE(fetch(u"new.localhost"_s).body, "beta page\n");
         QCOMPARE(fetch(u"mine.localhost"_s).body, "no route");
@@ -338,7 +345,7 @@ private slots:
         const auto set = m_ingress->setRoutes(deployment, {route(port, hosts, upstream)});
         QVERIFY(!set.ok());
         QCOMPARE(set.error().code, ErrorCode::InvalidArgument);
-        QVERIFY2(set.error().message.contains(fragment), qPrintable(set.error().message));
+        QVERIFY2(set.error().message.contains(fragment), qPrintable(why(set)));
         QCOMPARE(admin("GET", u"/config/"_s), before);
     }
 
@@ -349,7 +356,7 @@ private slots:
                          route(u"alt"_s, {u"Twice.localhost"_s}, m_beta.address())});
         QCOMPARE(set.error().code, ErrorCode::InvalidArgument);
         QVERIFY2(set.error().message.contains(u"host twice.localhost is listed for two ports"_s),
-                 qPrintable(set.error().message));
+                 qPrintable(why(set)));
     }
 
     void deploymentIdsWithDashes()
@@ -422,7 +429,7 @@ private slots:
         const QJsonValue berthServer = adminJson(u"/config/apps/http/servers/berth"_s);
         const auto set =
             late.setRoutes(u"late"_s, {route(u"web"_s, {u"late.localhost"_s}, m_beta.address())});
-        QVERIFY2(set.ok(), qPrintable(set.error().message));
+        QVERIFY2(set.ok(), qPrintable(why(set)));
         QCOMPARE(late.routes()->keys(), QStringList{u"late"_s});
         QCOMPARE(adminJson(u"/config/apps/http/servers/berth"_s), berthServer);
     }
@@ -436,8 +443,10 @@ private slots:
         QCOMPARE(ping.error().code, ErrorCode::Unavailable);
         QVERIFY2(
             ping.error().message.contains(u"is Caddy running? start it or set caddy.adminUrl"_s),
-            qPrintable(ping.error().message));
-        QCOMPARE(down.routes().error().code, ErrorCode::Unavailable);
+            qPrintable(why(ping)));
+        const auto routes = down.routes();
+        QVERIFY(!routes.ok());
+        QCOMPARE(routes.error().code, ErrorCode::Unavailable);
         QCOMPARE(down.ensureServer().error().code, ErrorCode::Unavailable);
         QCOMPARE(down.setRoutes(u"shop"_s, {route(u"web"_s, {u"x.localhost"_s}, u"127.0.0.1:1"_s)})
                      .error()
@@ -454,6 +463,7 @@ private slots:
         options.listen = {u"127.0.0.1:"_s + QString::number(port)};
         options.tlsMode = CaddyIngress::TlsMode::Internal;
         CaddyIngress tls(options);
+        QVERIFY(m_ingress->ensureServer().ok()); // also when this test runs alone
         const QJsonValue berthServer = adminJson(u"/config/apps/http/servers/berth"_s);
         QVERIFY(tls.ensureServer().ok());
         QCOMPARE(adminJson(u"/config/apps/http/servers/berth"_s), berthServer);
@@ -462,7 +472,7 @@ private slots:
 
         const auto set = tls.setRoutes(
             u"secure"_s, {route(u"web"_s, {u"secure.localhost"_s}, m_alpha.address())});
-        QVERIFY2(set.ok(), qPrintable(set.error().message));
+        QVERIFY2(set.ok(), qPrintable(why(set)));
         const QJsonObject policy = adminJson(u"/id/berthtls-secure"_s).toObject();
         QCOMPARE(policy.value("subjects"_L1).toArray(), QJsonArray{u"secure.localhost"_s});
         QCOMPARE(policy.value("issuers"_L1).toArray().at(0).toObject().value("module"_L1),
@@ -472,6 +482,7 @@ private slots:
         // (curl -k). Caddy gets its certificate in the background: retry a while.
         QByteArray answer;
         QString lastError;
+        QSslCertificate certificate;
         const QDeadlineTimer deadline(30000);
         while (!answer.startsWith("HTTP/1.1 200") && !deadline.hasExpired()) {
             QSslSocket socket;
@@ -480,6 +491,7 @@ private slots:
             socket.connectToHostEncrypted(u"127.0.0.1"_s, quint16(port));
             answer.clear();
             if (socket.waitForEncrypted(5000)) {
+                certificate = socket.peerCertificate();
                 socket.write(
                     "GET / HTTP/1.1\r\nHost: secure.localhost\r\nConnection: close\r\n\r\n");
                 while (socket.waitForReadyRead(5000))
@@ -494,6 +506,11 @@ private slots:
         QVERIFY2(answer.startsWith("HTTP/1.1 200"),
                  qPrintable(lastError + u"\n"_s + QString::fromUtf8(answer) + m_caddy.log()));
         QVERIFY2(answer.contains("alpha page\n"), answer.constData());
+        QVERIFY(certificate.subjectAlternativeNames()
+                    .values(QSsl::DnsEntry)
+                    .contains(u"secure.localhost"_s));
+        QVERIFY2(certificate.issuerDisplayName().contains(u"Caddy Local Authority"_s),
+                 qPrintable(certificate.issuerDisplayName()));
 
         QVERIFY(tls.removeRoutes(u"secure"_s).ok());
         int status = 0;
