@@ -205,11 +205,17 @@ private slots:
               &status);
         QCOMPARE(status, 200);
         admin("POST", u"/config/apps/http/servers/berth/routes"_s,
+              R"({"match": [{"host": ["*.admin.localhost"]}],
+                  "handle": [{"handler": "static_response", "body": "wildcard"}]})",
+              &status);
+        QCOMPARE(status, 200);
+        admin("POST", u"/config/apps/http/servers/berth/routes"_s,
               R"({"handle": [{"handler": "static_response", "status_code": 404,
                               "body": "no route"}]})",
               &status);
         QCOMPARE(status, 200);
         QCOMPARE(fetch(u"dashboard.localhost"_s).body, "hand made");
+        QCOMPARE(fetch(u"x.admin.localhost"_s).body, "wildcard");
         QCOMPARE(fetch(u"shop.example.com"_s).status, 404);
     }
 
@@ -244,7 +250,7 @@ private slots:
 
         // Berth's routes go before the hand-made ones, which are all still there.
         const QJsonArray all = adminJson(u"/config/apps/http/servers/berth/routes"_s).toArray();
-        QCOMPARE(all.size(), 4);
+        QCOMPARE(all.size(), 5);
         QCOMPARE(all.at(0).toObject().value("@id"_L1).toString(), u"berth-shop--web"_s);
         QCOMPARE(all.at(1).toObject().value("@id"_L1).toString(), u"berth-shop--api"_s);
         QCOMPARE(all.at(2).toObject().value("@id"_L1).toString(), u"admin-dashboard"_s);
@@ -303,6 +309,11 @@ private slots:
         QCOMPARE(handMade.error().code, ErrorCode::Conflict);
         QVERIFY2(handMade.error().message.contains(u"host dashboard.localhost is already routed"_s),
                  qPrintable(why(handMade)));
+        const auto wildcard = m_ingress->setRoutes(
+            u"thief"_s, {route(u"web"_s, {u"x.admin.localhost"_s}, m_alpha.address())});
+        QCOMPARE(wildcard.error().code, ErrorCode::Conflict);
+        QVERIFY2(wildcard.error().message.contains(u"host x.admin.localhost is already routed"_s),
+                 qPrintable(why(wildcard)));
         QCOMPARE(admin("GET", u"/config/"_s), before);
         QCOMPARE(fetch(u"new.localhost"_s).body, "beta page\n");
         QCOMPARE(fetch(u"mine.localhost"_s).body, "no route");
@@ -410,10 +421,11 @@ private slots:
     void handMadeRoutesSurvive()
     {
         const QJsonArray all = adminJson(u"/config/apps/http/servers/berth/routes"_s).toArray();
-        QCOMPARE(all.size(), 3);
+        QCOMPARE(all.size(), 4);
         QCOMPARE(all.at(1).toObject().value("@id"_L1).toString(), u"admin-dashboard"_s);
+        QCOMPARE(fetch(u"x.admin.localhost"_s).body, "wildcard");
         QCOMPARE(
-            all.at(2).toObject().value("handle"_L1).toArray().at(0).toObject().value("body"_L1),
+            all.at(3).toObject().value("handle"_L1).toArray().at(0).toObject().value("body"_L1),
             u"no route"_s);
         QCOMPARE(fetch(u"dashboard.localhost"_s).body, "hand made");
     }
