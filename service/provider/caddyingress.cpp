@@ -8,6 +8,7 @@
 #include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QSet>
+#include <QThread>
 
 #include <algorithm>
 
@@ -21,6 +22,8 @@ Q_LOGGING_CATEGORY(lcCaddy, "berth.provider.caddy", QtWarningMsg)
 
 // Writes that Caddy answers 412 (someone else changed the config) start over.
 constexpr int MaxAttempts = 5;
+// Requests that fail in transport are sent again after 100, 200 and 400 ms.
+constexpr int MaxTransportRetries = 3;
 
 const QString RoutePrefix = u"berth-"_s;
 const QString PolicyPrefix = u"berthtls-"_s;
@@ -225,6 +228,19 @@ Result<HttpResponse> CaddyIngress::send(const QByteArray &method, const QString 
     if (!ifMatch.isEmpty())
         request.headers.append({QByteArrayLiteral("If-Match"), ifMatch});
     Result<HttpResponse> response = m_http.send(request);
+    // Caddy restarts its admin server on every config change: a change by another
+    // client can drop our kept-alive connection or find nothing listening for a
+    // moment. Sending again is safe: every write carries If-Match (a repeat of one
+    // that took effect answers 412 and is read afresh) or is a DELETE by id (a
+    // repeat answers 404).
+    for (int retry = 1; retry <= MaxTransportRetries && !response.ok(); ++retry) {
+        const ErrorCode code = response.error().code;
+        if (code != ErrorCode::IoFailed && code != ErrorCode::Unavailable)
+            break;
+        qCDebug(lcCaddy) << "retrying" << method << path << "after" << response.error().message;
+        QThread::msleep(50UL << retry);
+        response = m_http.send(request);
+    }
     if (!response.ok() && response.error().code == ErrorCode::Unavailable)
         return Error(ErrorCode::Unavailable,
                      u"Caddy's admin API does not answer at %1: is Caddy running? start it or set "

@@ -13,7 +13,9 @@
 #include <QSslSocket>
 #include <QTest>
 
+#include <atomic>
 #include <memory>
+#include <thread>
 
 using namespace Qt::StringLiterals;
 using berth::ErrorCode;
@@ -529,6 +531,65 @@ private slots:
         admin("GET", u"/id/berthtls-secure"_s, {}, &status);
         QCOMPARE(status, 404);
         QVERIFY(tls.routes()->isEmpty());
+    }
+
+    void concurrentEditsAreNotClobbered()
+    {
+        // While Berth rewrites the server's routes, someone else appends routes by
+        // hand. Without If-Match a write based on a stale read would drop theirs.
+        QVERIFY(m_ingress->ensureServer().ok()); // also when this test runs alone
+        constexpr int HandRoutes = 20;
+        constexpr int Deployments = 8;
+        std::atomic<int> handFailures = 0;
+        std::jthread editor([&] { // joins on every way out
+            HttpClient http(u"Caddy"_s);
+            for (int i = 0; i < HandRoutes; ++i) {
+                HttpRequest request;
+                request.method = "POST";
+                request.url = m_caddy.adminUrl() + u"/config/apps/http/servers/berth/routes"_s;
+                request.headers.append(
+                    {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+                request.body = R"({"@id": "hand-)" + QByteArray::number(i) +
+                               R"(", "match": [{"host": ["hand)" + QByteArray::number(i) +
+                               R"(.localhost"]}], "handle": [{"handler": "static_response"}]})";
+                // Like any admin client: Caddy restarts its admin server on every
+                // change, so a request may find no listener for a moment.
+                bool added = false;
+                for (int attempt = 0; attempt < 10 && !added; ++attempt) {
+                    const auto response = http.send(request);
+                    added = response.ok() && response->ok();
+                    if (!added)
+                        QThread::msleep(50);
+                }
+                if (!added)
+                    ++handFailures;
+            }
+        });
+        QStringList placed;
+        for (int i = 0; i < Deployments; ++i) {
+            const QString id = u"race-"_s + QString::number(i);
+            const auto set = m_ingress->setRoutes(
+                id, {route(u"web"_s, {id + u".localhost"_s}, m_alpha.address())});
+            if (set.ok())
+                placed.append(id);
+            else
+                QVERIFY2(set.error().code == ErrorCode::Conflict &&
+                             set.error().message.contains(u"kept changing"_s),
+                         qPrintable(set.error().message));
+        }
+        editor.join();
+        QCOMPARE(handFailures.load(), 0);
+        QVERIFY(!placed.isEmpty());
+
+        const auto routes = m_ingress->routes();
+        QVERIFY2(routes.ok(), qPrintable(why(routes)));
+        for (const QString &id : std::as_const(placed))
+            QVERIFY2(routes->contains(id), qPrintable(id));
+        for (int i = 0; i < HandRoutes; ++i) {
+            int status = 0;
+            admin("GET", u"/id/hand-"_s + QString::number(i), {}, &status);
+            QVERIFY2(status == 200, qPrintable(u"hand-"_s + QString::number(i) + u" was lost"_s));
+        }
     }
 };
 
