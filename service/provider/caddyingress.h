@@ -29,7 +29,9 @@ namespace berth::provider {
 // Concurrent edits: every change reads the part of the config it edits, then
 // writes it with If-Match (the ETag Caddy would send for that read, computed here
 // from the body, since Caddy sends it as a trailer) and starts over when Caddy
-// answers 412. removeRoutes deletes through the /id/ endpoint.
+// answers 412. removeRoutes deletes through the /id/ endpoint. Caddy restarts its
+// admin server on every change, so a request that fails in transport is sent
+// again (up to 3 times, 100-400 ms apart): safe with If-Match and DELETE by id.
 //
 // TLS: Acme leaves certificates to Caddy's automatic HTTPS; Off disables automatic
 // HTTPS for this server (plain HTTP); Internal gives each deployment an automation
