@@ -109,7 +109,7 @@ private:
     QString url(const QString &path) const;
     Result<HttpResponse> send(const QByteArray &method, const QString &path,
                               const QByteArray &body = {}, const QByteArray &ifMatch = {});
-    // GET of a config path; a path under a missing object reads as null.
+    // GET of a config path: null for a missing key, undefined under a missing object.
     Result<Snapshot> read(const QString &path);
     Result<WriteOutcome> write(const QByteArray &method, const QString &path,
                                const QJsonValue &value, const Snapshot &basis);
