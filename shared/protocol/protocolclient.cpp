@@ -17,6 +17,9 @@
 #include <QTimer>
 #include <QWebSocket>
 
+#include <algorithm>
+#include <limits>
+
 using namespace Qt::StringLiterals;
 
 namespace berth::protocol {
@@ -38,7 +41,12 @@ QByteArray certificateSha256(const QSslCertificate &certificate)
 
 ProtocolClient::ProtocolClient(QObject *parent)
     : QObject(parent)
-{}
+    , m_timeoutTimer(new QTimer(this))
+{
+    m_clock.start();
+    m_timeoutTimer->setSingleShot(true);
+    connect(m_timeoutTimer, &QTimer::timeout, this, &ProtocolClient::expireCalls);
+}
 
 ProtocolClient::~ProtocolClient()
 {
@@ -234,19 +242,12 @@ void ProtocolClient::call(const QString &method, const QJsonObject &params,
         });
         return;
     }
-    Pending pending{method, std::move(done), std::make_unique<QTimer>()};
-    pending.timer->setSingleShot(true);
-    connect(pending.timer.get(), &QTimer::timeout, this, [this, id] {
-        const auto it = m_pending.find(id);
-        if (it == m_pending.end())
-            return;
-        finish(id, Error(ErrorCode::Timeout,
-                         u"the provider did not answer %1 within %2 ms; it may still act on it"_s
-                             .arg(it->second.method)
-                             .arg(m_callTimeout.count())));
-    });
-    pending.timer->start(m_callTimeout);
-    m_pending.emplace(id, std::move(pending));
+    m_pending.emplace(id,
+                      Pending{method, std::move(done), m_clock.elapsed() + m_callTimeout.count()});
+    const qint64 timeoutMs =
+        std::min<qint64>(m_callTimeout.count(), std::numeric_limits<int>::max());
+    if (!m_timeoutTimer->isActive() || m_timeoutTimer->remainingTime() > timeoutMs)
+        m_timeoutTimer->start(int(timeoutMs));
 
     const QByteArray frame = encodeRequest(Request{RequestId(id), method, params});
     if (m_open)
@@ -272,6 +273,39 @@ void ProtocolClient::finish(qint64 id, Result<QJsonValue> result)
     m_pending.erase(it);
     if (done)
         done(std::move(result));
+}
+
+void ProtocolClient::armTimeout()
+{
+    if (m_pending.empty())
+        return;
+    qint64 earliest = std::numeric_limits<qint64>::max();
+    for (const auto &[id, call] : m_pending)
+        earliest = std::min(earliest, call.deadlineMs);
+    const qint64 waitMs = std::max<qint64>(0, earliest - m_clock.elapsed());
+    m_timeoutTimer->start(int(std::min<qint64>(waitMs, std::numeric_limits<int>::max())));
+}
+
+void ProtocolClient::expireCalls()
+{
+    const qint64 now = m_clock.elapsed();
+    QList<qint64> expired;
+    for (const auto &[id, call] : m_pending)
+        if (call.deadlineMs <= now)
+            expired.append(id);
+    QPointer<ProtocolClient> self(this);
+    for (const qint64 id : expired) {
+        const auto it = m_pending.find(id);
+        if (it == m_pending.end())
+            continue;
+        const QString method = it->second.method;
+        finish(id, Error(ErrorCode::Timeout,
+                         u"the provider did not answer %1 in time; it may still act on it"_s.arg(
+                             method)));
+        if (!self)
+            return;
+    }
+    armTimeout();
 }
 
 void ProtocolClient::failAll(const Error &error)

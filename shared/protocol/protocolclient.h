@@ -6,6 +6,7 @@
 #include "protocol/rpcmessage.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QList>
@@ -106,7 +107,7 @@ private:
     {
         QString method;
         std::function<void(Result<QJsonValue>)> done;
-        std::unique_ptr<QTimer> timer;
+        qint64 deadlineMs = 0; // on m_clock
     };
 
     void onSslErrors(const QList<QSslError> &errors);
@@ -117,6 +118,8 @@ private:
     void fail(const Error &error);
     void finish(qint64 id, Result<QJsonValue> result);
     void failAll(const Error &error);
+    void expireCalls();
+    void armTimeout();
 
     QWebSocket *m_socket = nullptr;
     QByteArray m_pin;
@@ -127,6 +130,10 @@ private:
     std::chrono::milliseconds m_callTimeout = DefaultCallTimeout;
     qint64 m_nextId = 1;
     std::map<qint64, Pending> m_pending;
+    // One timer for every pending call's deadline (a timer per call costs more
+    // than a round trip).
+    QTimer *m_timeoutTimer = nullptr;
+    QElapsedTimer m_clock;
     QList<QByteArray> m_outbox; // frames of calls made before opened()
     QJsonObject m_hello;
     std::optional<crypto::Address> m_publisher;

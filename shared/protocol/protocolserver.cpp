@@ -15,6 +15,7 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 
+#include <algorithm>
 #include <exception>
 
 using namespace Qt::StringLiterals;
@@ -99,7 +100,10 @@ struct ProtocolServer::Session
     std::optional<crypto::Address> publisher;
     qint64 loginExpires = 0;
     RateLimiter limiter;
+    // Fires when the session may have gone idle; frames only move lastFrameMs
+    // (restarting a timer per frame costs more than the frame).
     QTimer idleTimer;
+    qint64 lastFrameMs = 0;
     // Replies send through this; reset when the session closes, so a late
     // Reply finds it gone and does nothing.
     std::shared_ptr<Reply::Sender> sender;
@@ -275,16 +279,24 @@ void ProtocolServer::onNewConnection()
             return true;
         });
 
+        const qint64 idleMs =
+            qint64(std::clamp(m_config.limits.idleTimeoutSeconds, 1, 2'000'000)) * 1000;
+        session->lastFrameMs = m_clock.elapsed();
         session->idleTimer.setSingleShot(true);
-        session->idleTimer.setInterval(std::max(1, m_config.limits.idleTimeoutSeconds) * 1000);
-        connect(&session->idleTimer, &QTimer::timeout, this, [this, id] {
-            if (Session *s = find(id)) {
-                qCDebug(lcProtocol) << "session" << id << "idle: closing";
-                closeSession(*s, QWebSocketProtocol::CloseCodeNormal,
-                             u"idle for %1 s"_s.arg(m_config.limits.idleTimeoutSeconds));
+        connect(&session->idleTimer, &QTimer::timeout, this, [this, id, idleMs] {
+            Session *s = find(id);
+            if (!s || s->closing)
+                return;
+            const qint64 quietMs = m_clock.elapsed() - s->lastFrameMs;
+            if (quietMs < idleMs) {
+                s->idleTimer.start(int(idleMs - quietMs));
+                return;
             }
+            qCDebug(lcProtocol) << "session" << id << "idle: closing";
+            closeSession(*s, QWebSocketProtocol::CloseCodeNormal,
+                         u"idle for %1 s"_s.arg(m_config.limits.idleTimeoutSeconds));
         });
-        session->idleTimer.start();
+        session->idleTimer.start(int(idleMs));
 
         connect(socket, &QWebSocket::textMessageReceived, this, [this, id](const QString &text) {
             if (Session *s = find(id))
@@ -294,7 +306,7 @@ void ProtocolServer::onNewConnection()
             Session *s = find(id);
             if (!s || s->closing)
                 return;
-            s->idleTimer.start();
+            s->lastFrameMs = m_clock.elapsed();
             send(*s, Response::failure(RequestId(),
                                        RpcError{.code = RpcErrorCode::InvalidRequest,
                                                 .message = u"binary frames are not part of the "
@@ -354,7 +366,8 @@ void ProtocolServer::onTextMessage(Session &session, const QString &text)
 {
     if (session.closing)
         return;
-    session.idleTimer.start();
+    const qint64 now = m_clock.elapsed();
+    session.lastFrameMs = now;
     const QByteArray frame = text.toUtf8();
     const qsizetype limit = m_config.limits.maxFrameBytes;
     if (frame.size() > limit) {
@@ -370,7 +383,6 @@ void ProtocolServer::onTextMessage(Session &session, const QString &text)
         return;
     }
 
-    const qint64 now = m_clock.elapsed();
     const bool allowed = session.limiter.allow(now);
     auto rateLimited = [&](const RequestId &id) {
         const qint64 retryAfterMs = session.limiter.retryAfterMs(now);
