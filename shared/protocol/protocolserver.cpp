@@ -1,0 +1,577 @@
+#include "protocol/protocolserver.h"
+
+#include "protocol/methodnames.h"
+#include "protocol/protocollogging.h"
+#include "protocol/protocolversion.h"
+#include "protocol/ratelimiter.h"
+#include "protocol/rpcerror.h"
+#include "protocol/sessionlogin.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QPointer>
+#include <QSslConfiguration>
+#include <QTimer>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+#include <algorithm>
+#include <exception>
+
+using namespace Qt::StringLiterals;
+
+namespace berth::protocol {
+
+Q_LOGGING_CATEGORY(lcProtocol, "berth.protocol", QtInfoMsg)
+
+namespace {
+
+// How long a closing connection may take to answer our close frame.
+constexpr int CloseGraceMs = 5000;
+// How long a TLS + WebSocket handshake may take.
+constexpr int HandshakeTimeoutMs = 10000;
+// Nonces from session.hello a session may hold before login.
+constexpr qsizetype NoncesPerSession = 4;
+
+// The key the per-IP cap counts by: an IPv4 address (also when it arrives
+// IPv4-mapped), or an IPv6 /64, which one host typically owns as a whole.
+QHostAddress ipKey(const QHostAddress &address)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4)
+        return QHostAddress(v4);
+    if (address.protocol() == QAbstractSocket::IPv6Protocol) {
+        Q_IPV6ADDR bytes = address.toIPv6Address();
+        for (int i = 8; i < 16; ++i)
+            bytes[i] = 0;
+        return QHostAddress(bytes);
+    }
+    return address;
+}
+
+std::optional<QByteArray> hexParam(const QJsonObject &params, const QString &key, qsizetype bytes)
+{
+    const QJsonValue value = params.value(key);
+    if (!value.isString())
+        return std::nullopt;
+    const QString text = value.toString();
+    if (!text.startsWith(u"0x"_s) || text.size() != 2 + 2 * bytes)
+        return std::nullopt;
+    for (qsizetype i = 2; i < text.size(); ++i) {
+        const char16_t c = text.at(i).unicode();
+        if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f') || (c >= u'A' && c <= u'F')))
+            return std::nullopt;
+    }
+    return QByteArray::fromHex(text.sliced(2).toLatin1());
+}
+
+std::optional<qint64> integerParam(const QJsonObject &params, const QString &key)
+{
+    const QJsonValue value = params.value(key);
+    if (!value.isDouble())
+        return std::nullopt;
+    const double d = value.toDouble();
+    if (d < -double(RequestId::MaxInteger) || d > double(RequestId::MaxInteger) ||
+        d != double(qint64(d)))
+        return std::nullopt;
+    return qint64(d);
+}
+
+Error invalidParams(const QString &message)
+{
+    return makeRpcError(RpcErrorCode::InvalidParams, message);
+}
+
+} // namespace
+
+struct ProtocolServer::Session
+{
+    Session(quint64 sessionId, QWebSocket *webSocket, const SessionLimits &limits)
+        : id(sessionId)
+        , socket(webSocket)
+        , limiter(limits.requestsPerSecond, limits.requestBurst)
+    {}
+
+    quint64 id;
+    QWebSocket *socket;
+    QHostAddress peer;
+    QHostAddress peerKey;
+    std::optional<crypto::Address> publisher;
+    qint64 loginExpires = 0;
+    RateLimiter limiter;
+    // Fires when the session may have gone idle; frames only move lastFrameMs
+    // (restarting a timer per frame costs more than the frame).
+    QTimer idleTimer;
+    qint64 lastFrameMs = 0;
+    // Replies send through this; reset when the session closes, so a late
+    // Reply finds it gone and does nothing.
+    std::shared_ptr<Reply::Sender> sender;
+    QList<QByteArray> issuedNonces;
+    bool closing = false;
+};
+
+ProtocolServer::ProtocolServer(Config config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_nonces(m_config.limits.loginNonceSeconds)
+{
+    m_clock.start();
+}
+
+ProtocolServer::~ProtocolServer()
+{
+    // No sessionClosed from a destructor: disconnect first, then drop the sockets.
+    for (auto &[id, session] : m_sessions) {
+        session->sender.reset();
+        session->socket->disconnect(this);
+        session->socket->abort();
+        delete session->socket;
+    }
+    m_sessions.clear();
+}
+
+Result<void> ProtocolServer::listen()
+{
+    if (m_server)
+        return Error(ErrorCode::Conflict, u"the protocol server is already listening"_s);
+    if (m_config.certificate.isNull() || m_config.key.isNull())
+        return Error(ErrorCode::InvalidArgument,
+                     u"the protocol server needs a TLS certificate and its private key"_s);
+
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificate(m_config.certificate);
+    tls.setPrivateKey(m_config.key);
+    tls.setProtocol(QSsl::TlsV1_2OrLater);
+    tls.setPeerVerifyMode(QSslSocket::VerifyNone); // publishers log in by signature
+
+    m_server = new QWebSocketServer(u"berthd"_s, QWebSocketServer::SecureMode, this);
+    m_server->setSslConfiguration(tls);
+    m_server->setHandshakeTimeout(HandshakeTimeoutMs);
+    connect(m_server, &QWebSocketServer::newConnection, this, &ProtocolServer::onNewConnection);
+    connect(m_server, &QWebSocketServer::sslErrors, this, [](const QList<QSslError> &errors) {
+        for (const QSslError &e : errors)
+            qCDebug(lcProtocol) << "TLS error:" << e.errorString();
+    });
+    connect(m_server, &QWebSocketServer::alertReceived, this,
+            [](QSsl::AlertLevel, QSsl::AlertType, const QString &description) {
+                qCDebug(lcProtocol) << "TLS alert from a peer:" << description;
+            });
+    connect(m_server, &QWebSocketServer::serverError, this,
+            [this](QWebSocketProtocol::CloseCode code) {
+                qCDebug(lcProtocol) << "handshake failed:" << int(code) << m_server->errorString();
+            });
+    connect(m_server, &QWebSocketServer::acceptError, this, [this](QAbstractSocket::SocketError) {
+        qCWarning(lcProtocol) << "accepting a connection failed:" << m_server->errorString();
+    });
+
+    if (!m_server->listen(m_config.address, m_config.port)) {
+        const QString reason = m_server->errorString();
+        delete m_server;
+        m_server = nullptr;
+        return Error(ErrorCode::Unavailable,
+                     u"cannot listen on %1 port %2: %3"_s.arg(m_config.address.toString())
+                         .arg(m_config.port)
+                         .arg(reason));
+    }
+    qCInfo(lcProtocol).noquote() << u"listening on wss://"_s + m_config.address.toString() + u':' +
+                                        QString::number(m_server->serverPort());
+    return {};
+}
+
+quint16 ProtocolServer::port() const
+{
+    return m_server ? m_server->serverPort() : 0;
+}
+
+void ProtocolServer::close()
+{
+    if (m_server)
+        m_server->close();
+    for (auto &[id, session] : m_sessions)
+        closeSession(*session, QWebSocketProtocol::CloseCodeGoingAway,
+                     u"the provider is shutting down"_s);
+}
+
+void ProtocolServer::setHandler(QLatin1StringView method, Handler handler)
+{
+    if (method == method::SessionHello || method == method::SessionLogin) {
+        qCWarning(lcProtocol) << "session.hello and session.login are built in; not replaced";
+        return;
+    }
+    m_handlers.insert(QString(method), std::move(handler));
+}
+
+bool ProtocolServer::notify(quint64 sessionId, QLatin1StringView method, const QJsonObject &params)
+{
+    Session *session = find(sessionId);
+    if (!session || session->closing || !session->sender)
+        return false;
+    if (session->socket->bytesToWrite() > m_config.maxPendingSendBytes) {
+        qCDebug(lcProtocol) << "session" << sessionId << "is not reading: notification dropped";
+        return false;
+    }
+    return (*session->sender)(encodeNotification(Notification{QString(method), params}));
+}
+
+int ProtocolServer::sessionCount() const
+{
+    return int(m_sessions.size());
+}
+
+ProtocolServer::Session *ProtocolServer::find(quint64 sessionId)
+{
+    const auto it = m_sessions.find(sessionId);
+    return it == m_sessions.end() ? nullptr : it->second.get();
+}
+
+qint64 ProtocolServer::nowUnix() const
+{
+    return QDateTime::currentSecsSinceEpoch();
+}
+
+void ProtocolServer::refuseConnection(QWebSocket *socket, const QString &reason)
+{
+    qCInfo(lcProtocol).noquote() << "refused a connection from" << socket->peerAddress().toString()
+                                 << ':' << reason;
+    connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+    QTimer::singleShot(CloseGraceMs, socket, [socket] {
+        socket->abort();
+        socket->deleteLater();
+    });
+    socket->close(QWebSocketProtocol::CloseCodePolicyViolated, reason);
+}
+
+void ProtocolServer::onNewConnection()
+{
+    while (m_server && m_server->hasPendingConnections()) {
+        QWebSocket *socket = m_server->nextPendingConnection();
+        if (!socket)
+            break;
+        const QHostAddress key = ipKey(socket->peerAddress());
+        if (int(m_sessions.size()) >= m_config.maxSessions) {
+            refuseConnection(socket, u"too many connections: retry later"_s);
+            continue;
+        }
+        if (m_unauthenticatedByIp.value(key) >= m_config.maxUnauthenticatedPerIp) {
+            refuseConnection(socket, u"too many connections from your address: retry later"_s);
+            continue;
+        }
+
+        const quint64 id = m_nextSessionId++;
+        auto session = std::make_unique<Session>(id, socket, m_config.limits);
+        session->peer = socket->peerAddress();
+        session->peerKey = key;
+        ++m_unauthenticatedByIp[key];
+
+        // Qt refuses (close code 1009) what is far beyond the limit without
+        // buffering it; between the limit and that, we answer TooLarge first.
+        const quint64 limit = quint64(m_config.limits.maxFrameBytes);
+        const quint64 qtLimit = 2 * limit + 1024;
+        socket->setMaxAllowedIncomingFrameSize(qtLimit);
+        socket->setMaxAllowedIncomingMessageSize(qtLimit);
+
+        QPointer<QWebSocket> guarded(socket);
+        session->sender = std::make_shared<Reply::Sender>([guarded](const QByteArray &frame) {
+            if (!guarded || guarded->state() != QAbstractSocket::ConnectedState)
+                return false;
+            guarded->sendTextMessage(QString::fromUtf8(frame));
+            return true;
+        });
+
+        const qint64 idleMs =
+            qint64(std::clamp(m_config.limits.idleTimeoutSeconds, 1, 2'000'000)) * 1000;
+        session->lastFrameMs = m_clock.elapsed();
+        session->idleTimer.setSingleShot(true);
+        connect(&session->idleTimer, &QTimer::timeout, this, [this, id, idleMs] {
+            Session *s = find(id);
+            if (!s || s->closing)
+                return;
+            const qint64 quietMs = m_clock.elapsed() - s->lastFrameMs;
+            if (quietMs < idleMs) {
+                s->idleTimer.start(int(idleMs - quietMs));
+                return;
+            }
+            qCDebug(lcProtocol) << "session" << id << "idle: closing";
+            closeSession(*s, QWebSocketProtocol::CloseCodeNormal,
+                         u"idle for %1 s"_s.arg(m_config.limits.idleTimeoutSeconds));
+        });
+        session->idleTimer.start(int(idleMs));
+
+        connect(socket, &QWebSocket::textMessageReceived, this, [this, id](const QString &text) {
+            if (Session *s = find(id))
+                onTextMessage(*s, text);
+        });
+        connect(socket, &QWebSocket::binaryMessageReceived, this, [this, id](const QByteArray &) {
+            Session *s = find(id);
+            if (!s || s->closing)
+                return;
+            s->lastFrameMs = m_clock.elapsed();
+            send(*s, Response::failure(RequestId(),
+                                       RpcError{.code = RpcErrorCode::InvalidRequest,
+                                                .message = u"binary frames are not part of the "
+                                                           u"protocol: send JSON text frames"_s}));
+        });
+        // Queued: a socket may report its disconnection from inside close() or
+        // abort() while a frame of the same session is being handled.
+        connect(
+            socket, &QWebSocket::disconnected, this, [this, id] { forgetSession(id); },
+            Qt::QueuedConnection);
+
+        qCDebug(lcProtocol).noquote()
+            << "session" << id << "opened from" << session->peer.toString();
+        m_sessions.emplace(id, std::move(session));
+    }
+}
+
+void ProtocolServer::closeSession(Session &session, int closeCode, const QString &reason)
+{
+    if (session.closing)
+        return;
+    session.closing = true;
+    session.idleTimer.stop();
+    session.sender.reset();
+    QWebSocket *socket = session.socket;
+    QTimer::singleShot(CloseGraceMs, socket, [socket] { socket->abort(); });
+    socket->close(QWebSocketProtocol::CloseCode(closeCode), reason);
+}
+
+void ProtocolServer::forgetSession(quint64 sessionId)
+{
+    const auto it = m_sessions.find(sessionId);
+    if (it == m_sessions.end())
+        return;
+    std::unique_ptr<Session> session = std::move(it->second);
+    m_sessions.erase(it);
+    session->sender.reset();
+    if (session->publisher) {
+        if (--m_sessionsByPublisher[*session->publisher] <= 0)
+            m_sessionsByPublisher.remove(*session->publisher);
+    } else if (--m_unauthenticatedByIp[session->peerKey] <= 0) {
+        m_unauthenticatedByIp.remove(session->peerKey);
+    }
+    session->socket->disconnect(this);
+    session->socket->deleteLater();
+    qCDebug(lcProtocol) << "session" << sessionId << "closed";
+    Q_EMIT sessionClosed(sessionId);
+}
+
+void ProtocolServer::send(Session &session, const Response &response)
+{
+    if (session.sender)
+        (*session.sender)(encodeResponse(response));
+}
+
+void ProtocolServer::onTextMessage(Session &session, const QString &text)
+{
+    if (session.closing)
+        return;
+    const qint64 now = m_clock.elapsed();
+    session.lastFrameMs = now;
+    const QByteArray frame = text.toUtf8();
+    const qsizetype limit = m_config.limits.maxFrameBytes;
+    if (frame.size() > limit) {
+        qCInfo(lcProtocol) << "session" << session.id << "sent a frame of" << frame.size()
+                           << "bytes: closing";
+        send(session, Response::failure(
+                          RequestId(),
+                          RpcError{.code = RpcErrorCode::TooLarge,
+                                   .message = u"the frame is %1 bytes; the limit is "
+                                              u"%2: the connection is closed"_s.arg(frame.size())
+                                                  .arg(limit)}));
+        closeSession(session, QWebSocketProtocol::CloseCodeTooMuchData, u"frame too large"_s);
+        return;
+    }
+
+    const bool allowed = session.limiter.allow(now);
+    auto rateLimited = [&](const RequestId &id) {
+        const qint64 retryAfterMs = session.limiter.retryAfterMs(now);
+        send(session,
+             Response::failure(
+                 id, RpcError{.code = RpcErrorCode::RateLimited,
+                              .message = u"too many requests: retry in %1 ms"_s.arg(retryAfterMs),
+                              .data = QJsonObject{{u"retryAfterMs"_s, retryAfterMs}}}));
+    };
+
+    Result<Incoming> incoming = decodeFrame(frame, limit);
+    if (!incoming) {
+        qCDebug(lcProtocol).noquote()
+            << "session" << session.id
+            << "sent a refused frame:" << rpcErrorName(toRpcError(incoming.error()).code);
+        if (allowed)
+            send(session, decodeErrorResponse(incoming.error()));
+        else
+            rateLimited(failedFrameId(incoming.error()));
+        return;
+    }
+    const Request *request = std::get_if<Request>(&incoming.value());
+    if (!request)
+        return; // notifications and responses from a publisher are not answered
+    if (!allowed) {
+        rateLimited(request->id);
+        return;
+    }
+    dispatch(session, *request);
+}
+
+void ProtocolServer::dispatch(Session &session, const Request &request)
+{
+    const Reply reply(request.id, request.method, session.sender);
+    if (request.method == method::SessionHello) {
+        hello(session, request.params, reply);
+        return;
+    }
+    if (request.method == method::SessionLogin) {
+        login(session, request.params, reply);
+        return;
+    }
+    const auto handler = m_handlers.constFind(request.method);
+    if (handler == m_handlers.constEnd()) {
+        reply(makeRpcError(RpcErrorCode::MethodNotFound,
+                           u"this provider has no method \"%1\""_s.arg(request.method.left(64))));
+        return;
+    }
+    if (!method::allowedBeforeLogin(request.method)) {
+        if (!session.publisher) {
+            reply(makeRpcError(RpcErrorCode::Unauthenticated,
+                               u"log in first: call session.hello, then session.login"_s));
+            return;
+        }
+        const qint64 now = nowUnix();
+        if (now >= session.loginExpires) {
+            reply(makeRpcError(RpcErrorCode::LoginExpired,
+                               u"the session's login expired at %1 (now %2): log in again"_s
+                                   .arg(session.loginExpires)
+                                   .arg(now)));
+            return;
+        }
+    }
+    const CallContext context{session.id, session.publisher, session.peer, request.id};
+    try {
+        (*handler)(context, request.params, reply);
+    } catch (const std::exception &e) {
+        reply(Error(ErrorCode::Internal, u"exception: "_s + QString::fromUtf8(e.what())));
+    } catch (...) {
+        reply(Error(ErrorCode::Internal, u"unknown exception"_s));
+    }
+}
+
+void ProtocolServer::hello(Session &session, const QJsonObject &params, const Reply &reply)
+{
+    if (params.contains(u"protocolVersion"_s)) {
+        const std::optional<qint64> version = integerParam(params, u"protocolVersion"_s);
+        if (!version) {
+            reply(invalidParams(u"protocolVersion must be an integer"_s));
+            return;
+        }
+        if (*version != ProtocolVersion) {
+            reply(makeRpcError(
+                RpcErrorCode::UnsupportedVersion,
+                u"this provider speaks protocol version %1, not %2"_s.arg(ProtocolVersion)
+                    .arg(*version),
+                QJsonObject{{u"protocolVersion"_s, ProtocolVersion}}));
+            return;
+        }
+    }
+    const qint64 now = nowUnix();
+    const QByteArray nonce = m_nonces.issue(now);
+    session.issuedNonces.append(nonce);
+    while (session.issuedNonces.size() > NoncesPerSession)
+        session.issuedNonces.removeFirst();
+
+    QJsonObject result = m_config.helloExtras;
+    result.insert(u"protocolVersion"_s, ProtocolVersion);
+    result.insert(u"provider"_s, m_config.provider.toChecksumString());
+    result.insert(u"chainId"_s, qint64(m_config.chainId));
+    result.insert(u"nonce"_s, QString(u"0x"_s + QString::fromLatin1(nonce.toHex())));
+    result.insert(u"serverTime"_s, now);
+    reply(QJsonValue(result));
+}
+
+void ProtocolServer::login(Session &session, const QJsonObject &params, const Reply &reply)
+{
+    const std::optional<QByteArray> nonce = hexParam(params, u"nonce"_s, NonceBook::NonceBytes);
+    if (!nonce) {
+        reply(invalidParams(u"nonce must be the 0x hex nonce from session.hello"_s));
+        return;
+    }
+    const std::optional<qint64> expires = integerParam(params, u"expires"_s);
+    if (!expires) {
+        reply(invalidParams(u"expires must be an integer (unix seconds)"_s));
+        return;
+    }
+    const std::optional<QByteArray> signature = hexParam(params, u"signature"_s, 65);
+    if (!signature) {
+        reply(invalidParams(u"signature must be 0x followed by 130 hex digits (r, s, v)"_s));
+        return;
+    }
+    const Result<crypto::Address> claimed =
+        crypto::Address::fromHex(params.value(u"publisher"_s).toString());
+    if (!claimed) {
+        reply(invalidParams(u"publisher must be the signer's 0x address"_s));
+        return;
+    }
+
+    if (!session.issuedNonces.contains(*nonce)) {
+        reply(makeRpcError(RpcErrorCode::NonceRejected,
+                           u"this nonce was not handed out on this connection, or was used: "
+                           u"call session.hello again"_s));
+        return;
+    }
+    session.issuedNonces.removeAll(*nonce);
+    const qint64 now = nowUnix();
+    if (Result<void> fresh = m_nonces.consume(*nonce, now); !fresh) {
+        reply(fresh.error());
+        return;
+    }
+    const LoginChallenge challenge{m_config.provider, *nonce, *expires, m_config.chainId};
+    const Result<crypto::Address> signer =
+        verifyLogin(challenge, *signature, m_config.provider, now);
+    if (!signer) {
+        reply(signer.error());
+        return;
+    }
+    if (signer.value() != claimed.value()) {
+        reply(
+            makeRpcError(RpcErrorCode::Unauthenticated,
+                         u"the login is not signed by %1: sign it for this provider (%2), "
+                         u"chain %3 and the nonce from session.hello"_s
+                             .arg(claimed->toChecksumString(), m_config.provider.toChecksumString())
+                             .arg(m_config.chainId)));
+        return;
+    }
+    const crypto::Address publisher = signer.value();
+    if (session.publisher != publisher &&
+        m_sessionsByPublisher.value(publisher) >= m_config.limits.sessionsPerAddress) {
+        reply(makeRpcError(
+            RpcErrorCode::RateLimited,
+            u"%1 already has %2 sessions with this provider: close one and retry"_s
+                .arg(publisher.toChecksumString())
+                .arg(m_config.limits.sessionsPerAddress),
+            QJsonObject{{u"sessionsPerAddress"_s, m_config.limits.sessionsPerAddress}}));
+        return;
+    }
+    setPublisher(session, publisher);
+    session.loginExpires = *expires;
+    qCInfo(lcProtocol).noquote() << "session" << session.id << "logged in as"
+                                 << publisher.toChecksumString();
+    reply(QJsonValue(QJsonObject{{u"publisher"_s, publisher.toChecksumString()},
+                                 {u"expires"_s, *expires},
+                                 {u"sessionId"_s, qint64(session.id)}}));
+}
+
+void ProtocolServer::setPublisher(Session &session, const crypto::Address &publisher)
+{
+    if (session.publisher == publisher)
+        return;
+    if (session.publisher) {
+        if (--m_sessionsByPublisher[*session.publisher] <= 0)
+            m_sessionsByPublisher.remove(*session.publisher);
+    } else if (--m_unauthenticatedByIp[session.peerKey] <= 0) {
+        m_unauthenticatedByIp.remove(session.peerKey);
+    }
+    ++m_sessionsByPublisher[publisher];
+    session.publisher = publisher;
+}
+
+} // namespace berth::protocol
