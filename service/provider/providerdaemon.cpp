@@ -41,8 +41,7 @@ constexpr qint64 AttestationLifetimeSeconds = 24 * 60 * 60;
 
 Error needsSetting(const QString &key, const QString &what)
 {
-    return Error(ErrorCode::InvalidArgument,
-                 u"%1 is not set in berthd.yaml: %2"_s.arg(key, what));
+    return Error(ErrorCode::InvalidArgument, u"%1 is not set in berthd.yaml: %2"_s.arg(key, what));
 }
 
 Result<crypto::SecretBytes> keystorePassword(const ProviderSettings &settings)
@@ -103,7 +102,8 @@ CaddyIngress::TlsMode tlsModeFrom(const QString &text)
 } // namespace
 
 ProviderDaemon::ProviderDaemon(ProviderSettings settings, QObject *parent)
-    : QObject(parent), m_settings(std::move(settings))
+    : QObject(parent)
+    , m_settings(std::move(settings))
 {}
 
 ProviderDaemon::~ProviderDaemon()
@@ -154,7 +154,8 @@ Result<void> ProviderDaemon::setUp()
     auto password = keystorePassword(s);
     if (!password)
         return password.error();
-    auto key = crypto::Keystore::decrypt(keystore.read(crypto::Keystore::MaxFileSize + 1), *password);
+    auto key =
+        crypto::Keystore::decrypt(keystore.read(crypto::Keystore::MaxFileSize + 1), *password);
     if (!key)
         return Error(key.error().code,
                      u"cannot unlock %1: %2"_s.arg(s.walletKeystore, key.error().message));
@@ -196,17 +197,15 @@ void ProviderDaemon::start(std::function<void(Result<void>)> done)
         if (!chainId)
             return done(Error(ErrorCode::Unavailable,
                               u"the chain at %1 does not answer: %2"_s.arg(
-                                  m_profile.rpcUrl.toDisplayString(QUrl::RemoveUserInfo |
-                                                                   QUrl::RemovePath |
-                                                                   QUrl::RemoveQuery),
+                                  m_profile.rpcUrl.toDisplayString(
+                                      QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery),
                                   chainId.error().message)));
         if (*chainId != m_profile.chainId)
             return done(Error(ErrorCode::WrongChain,
                               u"the RPC endpoint serves chain %1, the profile says %2"_s.arg(
                                   QString::number(*chainId), QString::number(m_profile.chainId))));
         m_eth->blockByNumber(
-            chain::EthClient::blockTag(0), this,
-            [this, done](Result<chain::BlockHeader> genesis) {
+            chain::EthClient::blockTag(0), this, [this, done](Result<chain::BlockHeader> genesis) {
                 if (!genesis)
                     return done(genesis.error());
                 const QString nonces = QDir(m_settings.dataDir)
@@ -285,8 +284,7 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
                 for (const QString &id : std::as_const(report->failed)) {
                     (void)m_store->setDeploymentState(id, u"failed"_s);
                     m_pods->recordEvent(id, u"failed"_s,
-                                        u"could not be restarted: "_s +
-                                            report->errors.value(id));
+                                        u"could not be restarted: "_s + report->errors.value(id));
                 }
                 qCInfo(lcDaemon).noquote() << "reconciled:" << report->toJson();
             }
@@ -305,14 +303,13 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
             crypto::secureZero(keyPem);
             server.provider = m_key.address();
             server.chainId = m_profile.chainId;
-            server.helloExtras = QJsonObject{
-                {u"software"_s, u"berthd " BERTH_VERSION ""_s},
-                {u"escrow"_s, m_profile.escrow.toChecksumString()},
-                {u"registry"_s, m_profile.registry.toChecksumString()},
-                {u"staking"_s, m_profile.staking.toChecksumString()},
-                {u"token"_s, m_profile.token.toChecksumString()},
-                {u"tokenSymbol"_s, m_profile.tokenSymbol},
-                {u"tokenDecimals"_s, m_profile.tokenDecimals}};
+            server.helloExtras = QJsonObject{{u"software"_s, u"berthd " BERTH_VERSION ""_s},
+                                             {u"escrow"_s, m_profile.escrow.toChecksumString()},
+                                             {u"registry"_s, m_profile.registry.toChecksumString()},
+                                             {u"staking"_s, m_profile.staking.toChecksumString()},
+                                             {u"token"_s, m_profile.token.toChecksumString()},
+                                             {u"tokenSymbol"_s, m_profile.tokenSymbol},
+                                             {u"tokenDecimals"_s, m_profile.tokenDecimals}};
             m_server = std::make_unique<protocol::ProtocolServer>(server);
 
             using protocol::CallContext;
@@ -323,18 +320,15 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
             const auto wrap = [](protocol::Reply reply) {
                 return Reply([reply](Result<QJsonValue> result) { reply(std::move(result)); });
             };
-            m_server->setHandler(method::ProviderAttest,
-                                 [this](const CallContext &, const QJsonObject &params,
-                                        protocol::Reply reply) {
-                                     attest(params, [reply](Result<QJsonValue> result) {
-                                         reply(std::move(result));
-                                     });
-                                 });
-            m_server->setHandler(method::ProviderCapacity,
-                                 [this, wrap](const CallContext &, const QJsonObject &params,
-                                              protocol::Reply reply) {
-                                     m_pods->capacity(params, wrap(reply));
-                                 });
+            m_server->setHandler(method::ProviderAttest, [this](const CallContext &,
+                                                                const QJsonObject &params,
+                                                                protocol::Reply reply) {
+                attest(params, [reply](Result<QJsonValue> result) { reply(std::move(result)); });
+            });
+            m_server->setHandler(
+                method::ProviderCapacity,
+                [this, wrap](const CallContext &, const QJsonObject &params,
+                             protocol::Reply reply) { m_pods->capacity(params, wrap(reply)); });
             using Method = void (PodService::*)(const Caller &, const QJsonObject &, Reply);
             const std::pair<QLatin1StringView, Method> podMethods[] = {
                 {method::PodQuote, &PodService::quote},
@@ -364,8 +358,9 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
                 return done(listening.error());
             m_billing->start();
             qCInfo(lcDaemon).noquote()
-                << "provider" << m_key.address().toChecksumString() << "serving on wss://"
-                << m_settings.listenAddress << ":" << m_server->port();
+                << u"provider %1 serving on wss://%2:%3"_s
+                       .arg(m_key.address().toChecksumString(), m_settings.listenAddress)
+                       .arg(m_server->port());
             done({});
         });
 }

@@ -50,7 +50,7 @@ public:
     void start(std::function<void(Result<void>)> done);
 
     quint16 port() const;
-    const crypto::Address &address() const { return m_key.address(); }
+    crypto::Address address() const { return m_key.address(); }
     QByteArray certificateSha256() const;
 
 private:

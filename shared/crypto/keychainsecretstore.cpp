@@ -37,7 +37,7 @@ Error keychainError(const QKeychain::Job &job, const QString &key)
     return Error{ErrorCode::Unavailable,
                  u"no OS keychain is reachable (%1): on a machine without a desktop session, "
                  u"keep the keystore password in a file (mode 600) and name it with "
-                 u"password_file in the config or --password-file"_s.arg(detail)};
+                 u"wallet.passwordFile in berthd.yaml or --password-file"_s.arg(detail)};
 }
 
 template<typename JobType> JobType *newJob(const QString &service, const QString &key)

@@ -106,10 +106,12 @@ Result<SecretBytes> readPasswordFile(const QString &path)
 {
     if (path.isEmpty())
         return Error{ErrorCode::InvalidArgument,
-                     u"no password file given: set password_file in the config or pass "
+                     u"no password file given: set the password file in the config (berthd: "
+                     u"wallet.passwordFile) or pass "
                      u"--password-file"_s};
-    return readSecretFile(path, true,
-                          u"fix password_file in the config or the --password-file option"_s);
+    return readSecretFile(
+        path, true,
+        u"fix the password file setting (berthd: wallet.passwordFile) or the --password-file option"_s);
 }
 
 Result<SecretBytes> readSystemdCredential(const QString &name)
@@ -123,7 +125,7 @@ Result<SecretBytes> readSystemdCredential(const QString &name)
         return Error{ErrorCode::NotFound,
                      u"cannot read the systemd credential \"%1\": CREDENTIALS_DIRECTORY is not "
                      u"set (the service was not started by systemd with LoadCredential=%1:...); "
-                     u"use password_file in the config instead"_s.arg(name)};
+                     u"use a password file (berthd: wallet.passwordFile) instead"_s.arg(name)};
     const QString path = QFile::decodeName(dir) + u'/' + name;
     auto secret = readSecretFile(path, false,
                                  u"add LoadCredential=%1:FILE to the service's unit"_s.arg(name));

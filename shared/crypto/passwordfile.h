@@ -10,7 +10,7 @@ namespace berth::crypto {
 // Largest password file or credential Berth reads (a password, not a document).
 inline constexpr qsizetype MaxPasswordFileSize = 4096;
 
-// Reads a keystore password from a file for headless use (`password_file` in the
+// Reads a keystore password from a file for headless use (`wallet.passwordFile` in the
 // config, `--password-file`). Refuses a file that group or others can access
 // ("chmod 600 FILE"), an empty or over-long one, and anything but a regular
 // file. One trailing newline ("\n" or "\r\n") is stripped; other whitespace is

@@ -45,7 +45,7 @@ int freePort()
 // once, on the first start), the version of the manifest, and a secret file.
 QByteArray siteManifest(const QString &version, const QString &name = u"site"_s)
 {
-    return QStringLiteral(R"(apiVersion: berth/v1
+    return QStringLiteral(R"yaml(apiVersion: berth/v1
 kind: Pod
 metadata: {name: %2}
 containers:
@@ -56,15 +56,18 @@ containers:
       - |
         [ -f /data/first ] || cat /proc/sys/kernel/random/uuid > /data/first
         mkdir -p /www
-        echo "%1 $(cat /data/first) $(cat /secret/greeting)" >
-                              / www / index.html echo "site %1 started" exec httpd - f - p 8080 -
-                                  h / www ports
-                          : [ {name : http, containerPort : 8080, protocol : http} ] resources
-                          : {cpu : 100m, memory : 32Mi} volumeMounts
-                          : -{name : data, mountPath : / data} -
-                                {name : secret, mountPath : / secret, readOnly : true} volumes
-                          : -{name : data, persistent : {size : 64Mi}} -
-                                {name : secret, secret : {name : greeting}}) ")
+        echo "%1 $(cat /data/first) $(cat /secret/greeting)" > /www/index.html
+        echo "site %1 started"
+        exec httpd -f -p 8080 -h /www
+    ports: [{name: http, containerPort: 8080, protocol: http}]
+    resources: {cpu: 100m, memory: 32Mi}
+    volumeMounts:
+      - {name: data, mountPath: /data}
+      - {name: secret, mountPath: /secret, readOnly: true}
+volumes:
+  - {name: data, persistent: {size: 64Mi}}
+  - {name: secret, secret: {name: greeting}}
+)yaml")
         .arg(version, name)
         .toUtf8();
 }
@@ -580,7 +583,8 @@ logging: {rules: "berth.*.debug=false"}
                                            expires, 31337};
         const crypto::Signature signature =
             crypto::signPersonalMessage(keyOf(u"publisher"_s), protocol::loginMessage(challenge));
-        const QJsonObject login{{u"nonce"_s, hexString(nonce)},
+        const QJsonObject login{{u"publisher"_s, publisherAddress()},
+                                {u"nonce"_s, hexString(nonce)},
                                 {u"expires"_s, expires},
                                 {u"signature"_s, hexString(signature.toRsv())}};
         QVERIFY(call(*client, u"session.login"_s, login).ok());

@@ -134,7 +134,7 @@ private slots:
                      qPrintable(got->error().message));
             QVERIFY(got->error().message.endsWith(
                 u"keep the keystore password in a file (mode 600) and name it with "
-                u"password_file in the config or --password-file"_s));
+                u"wallet.passwordFile in berthd.yaml or --password-file"_s));
             auto written = write(u"test/anything"_s, "x");
             QVERIFY(written);
             QCOMPARE(written->error().code, ErrorCode::Unavailable);

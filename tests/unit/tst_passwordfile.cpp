@@ -71,8 +71,8 @@ private slots:
         auto pw = readPasswordFile(path);
         QCOMPARE(pw.error().code, ErrorCode::NotFound);
         QCOMPARE(pw.error().message,
-                 u"the password file %1 does not exist: fix password_file in the config or the "
-                 u"--password-file option"_s.arg(path));
+                 u"the password file %1 does not exist: fix the password file setting (berthd: "
+                 u"wallet.passwordFile) or the --password-file option"_s.arg(path));
     }
 
     void refusesEmptyAndOversizedFiles()
@@ -101,10 +101,11 @@ private slots:
     {
         auto pw = readSystemdCredential(u"berth-keystore"_s);
         QCOMPARE(pw.error().code, ErrorCode::NotFound);
-        QCOMPARE(pw.error().message,
-                 u"cannot read the systemd credential \"berth-keystore\": CREDENTIALS_DIRECTORY "
-                 u"is not set (the service was not started by systemd with "
-                 u"LoadCredential=berth-keystore:...); use password_file in the config instead"_s);
+        QCOMPARE(
+            pw.error().message,
+            u"cannot read the systemd credential \"berth-keystore\": CREDENTIALS_DIRECTORY "
+            u"is not set (the service was not started by systemd with "
+            u"LoadCredential=berth-keystore:...); use a password file (berthd: wallet.passwordFile) instead"_s);
     }
 
     void systemdCredentialIsRead()
