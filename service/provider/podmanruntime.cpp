@@ -442,12 +442,32 @@ Result<void> PodmanRuntime::removeSecrets(const QString &deploymentId)
     auto json = parseJson(*listed, u"secret list"_s);
     if (!json)
         return json.error();
+    QStringList ids;
     for (const QJsonValue &entry : json->array()) {
         const QJsonObject secret = entry.toObject();
         const QJsonObject driver = secret.value(u"Spec"_s).toObject().value(u"Driver"_s).toObject();
-        if (driver.value(u"Options"_s).toObject().value(u"path"_s).toString() != driverPath)
-            continue;
-        const QString id = secret.value(u"ID"_s).toString();
+        if (driver.value(u"Options"_s).toObject().value(u"path"_s).toString() == driverPath)
+            ids.append(secret.value(u"ID"_s).toString());
+    }
+    // After a reboot the tmpfs is empty but Podman still lists the secrets, and
+    // refuses to delete one whose data is gone: give each a placeholder first.
+    const QString dataFile = driverPath + u"/secretsdata.json"_s;
+    if (!ids.isEmpty() && !QFileInfo::exists(dataFile)) {
+        if (auto made = makePrivateDir(secretDirFor(deploymentId)); !made)
+            return made;
+        if (auto made = makePrivateDir(driverPath); !made)
+            return made;
+        QJsonObject placeholders;
+        for (const QString &id : std::as_const(ids))
+            placeholders.insert(id, u"AA=="_s);
+        QFile file(dataFile);
+        if (!file.open(QIODevice::WriteOnly) ||
+            file.write(QJsonDocument(placeholders).toJson(QJsonDocument::Compact)) < 0)
+            return Error(ErrorCode::IoFailed,
+                         u"cannot write %1: %2"_s.arg(dataFile, file.errorString()));
+        file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    }
+    for (const QString &id : std::as_const(ids)) {
         auto removed = call("DELETE", u"/secrets/"_s + encoded(id));
         if (!removed)
             return removed.error();
@@ -616,8 +636,11 @@ Result<void> PodmanRuntime::apply(const RuntimeSpec &spec)
         for (const QJsonValue &text : errors)
             texts.append(text.toString());
         (void)removePod(podName);
+        const bool portTaken = std::any_of(texts.cbegin(), texts.cend(), [](const QString &text) {
+            return text.contains(u"address already in use"_s);
+        });
         return Error(
-            ErrorCode::Unavailable,
+            portTaken ? ErrorCode::Conflict : ErrorCode::Unavailable,
             u"Podman could not start the containers of %1: %2"_s.arg(podName, texts.join(u"; "_s)));
     }
     return {};

@@ -8,8 +8,10 @@
 #include "provider/httpclient.h"
 #include "provider/podmanruntime.h"
 
+#include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -289,6 +291,12 @@ private slots:
         QCOMPARE(int(info.st_mode & 0777), 0700);
         if (m_podman.isolatedStore())
             QCOMPARE(filesContaining(m_podman.workDir(), FileSecret), QStringList());
+        // The environment secret's Podman secret keeps its data on the tmpfs too.
+        // (Podman 4.3's kube play still copies the value into the container's
+        // configuration on disk: see PodmanRuntime.)
+        QVERIFY(QFile::exists(m_runtime->secretDirFor(id) + u"/_podman/secretsdata.json"_s));
+        QVERIFY(QFileInfo(m_runtime->secretDirFor(id) + u"/_podman/secretsdata.json"_s).size() >
+                EnvSecret.size());
 
         // Status, health, listing, logs.
         auto status = m_runtime->status(id);
@@ -342,6 +350,8 @@ private slots:
         QCOMPARE(m_runtime->listVolumeOwners().value(), QStringList{id});
         QVERIFY(QFile::exists(secretFile));
         QVERIFY(m_runtime->remove(id, false).ok()); // removing what is gone succeeds
+        // A reboot empties the tmpfs; Podman still knows the secrets.
+        QVERIFY(QDir(m_runtime->secretDirFor(id)).removeRecursively());
         QVERIFY2(m_runtime->apply(webSpec(id, u"hello-v3"_s, port)).ok(), "apply after stop");
         QCOMPARE(fetchUntil(port, u"/starts.txt"_s, "start\nstart\nstart\n"),
                  QByteArray("start\nstart\nstart\n"));
@@ -392,6 +402,53 @@ private slots:
         QCOMPARE(lines->size(), 1);
         QCOMPARE(lines->at(0).text, u"job-done"_s);
         QVERIFY(m_runtime->remove(id, true).ok());
+    }
+
+    void stoppedWhenEveryContainerExited()
+    {
+        const QString id = u"once"_s;
+        RuntimeSpec spec;
+        spec.deploymentId = id;
+        spec.pod.metadata.name = u"once"_s;
+        manifest::Container job;
+        job.name = u"job"_s;
+        job.image.reference = berth::test::PodmanFixture::testImage();
+        job.command = {u"/bin/sh"_s, u"-c"_s, u"echo once"_s};
+        job.resources.cpuMillis = 100;
+        job.resources.memoryBytes = 16 * 1024 * 1024;
+        spec.pod.containers = {job};
+        spec.pod.restartPolicy = manifest::RestartPolicy::Never;
+        spec.stopGraceSeconds = 0;
+        QVERIFY(m_runtime->apply(spec).ok());
+        berth::Result<berth::provider::RuntimeStatus> status = m_runtime->status(id);
+        QDeadlineTimer deadline(15000);
+        while (!deadline.hasExpired() && status && status->state != u"stopped"_s) {
+            QThread::msleep(200);
+            status = m_runtime->status(id);
+        }
+        QVERIFY(status.ok());
+        QCOMPARE(status->state, u"stopped"_s);
+        QVERIFY(status->exists);
+        QCOMPARE(status->containers.size(), 1);
+        QCOMPARE(status->containers[0].exitCode, std::optional<int>(0));
+        QCOMPARE(status->containers[0].healthy, std::nullopt);
+        QVERIFY(m_runtime->remove(id, true).ok());
+    }
+
+    void aTakenHostPortIsConflict()
+    {
+        QTcpServer squatter;
+        QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+        const QString id = u"taken"_s;
+        const auto applied = m_runtime->apply(webSpec(id, u"x"_s, squatter.serverPort()));
+        QVERIFY(!applied.ok());
+        QCOMPARE(applied.error().code, ErrorCode::Conflict);
+        QVERIFY2(applied.error().message.contains(u"address already in use"_s),
+                 qPrintable(applied.error().message));
+        // Nothing half made is left running.
+        QCOMPARE(m_runtime->status(id)->state, u"missing"_s);
+        QVERIFY(m_runtime->remove(id, true).ok());
+        QVERIFY(!m_runtime->listVolumeOwners()->contains(id));
     }
 
     void refusesPortsNoContainerHas()
