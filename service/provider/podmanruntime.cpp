@@ -558,12 +558,23 @@ Result<void> PodmanRuntime::writeSecrets(const RuntimeSpec &spec)
                 return value.error();
         }
         // What kube play reads for secretKeyRef: a JSON object of key -> base64.
-        QJsonObject data;
-        const auto &values = spec.secrets.value(it.key());
-        for (auto value = values.cbegin(); value != values.cend(); ++value)
-            data.insert(value.key(),
-                        QString::fromLatin1(value.value().view().toByteArray().toBase64()));
-        QByteArray body = QJsonDocument(data).toJson(QJsonDocument::Compact);
+        // Built by hand so that every copy of a value can be wiped.
+        QByteArray body = QByteArrayLiteral("{");
+        const auto &values = *spec.secrets.constFind(it.key());
+        for (auto value = values.cbegin(); value != values.cend(); ++value) {
+            if (body.size() > 1)
+                body += ',';
+            // The key as a JSON string: a one-element array without its brackets.
+            const QByteArray key =
+                QJsonDocument(QJsonArray{value.key()}).toJson(QJsonDocument::Compact);
+            body += QByteArrayView(key).sliced(1, key.size() - 2);
+            QByteArray raw = value.value().view().toByteArray();
+            QByteArray encodedValue = raw.toBase64();
+            body += ":\"" + encodedValue + '"';
+            crypto::secureZero(raw);
+            crypto::secureZero(encodedValue);
+        }
+        body += '}';
         const QString name = manifest::derivedObjectName(podName, it.key());
         const QJsonObject driverOptions{{u"path"_s, driverPath}};
         const QString query = u"name=%1&driver=file&driveropts=%2"_s.arg(
@@ -573,7 +584,8 @@ Result<void> PodmanRuntime::writeSecrets(const RuntimeSpec &spec)
         crypto::secureZero(body);
         if (!created)
             return created.error();
-        if (created->status == 409)
+        // Ours were deleted above: a name still in use is someone else's secret.
+        if (created->status == 409 || created->body.contains("secret name in use"))
             return Error(ErrorCode::Conflict,
                          u"the Podman secret %1 exists and does not belong to deployment %2"_s.arg(
                              name, spec.deploymentId));

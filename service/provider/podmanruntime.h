@@ -28,6 +28,13 @@ namespace berth::provider {
 // Health checks become Podman health checks. Podman 4.3 runs them from systemd
 // timers only; where there is none, status() runs a check that is overdue.
 // Podman 4.3 does not restart a container whose check fails.
+//
+// Podman 4.3's kube play resolves an environment variable from a secret into
+// the container's configuration, which Podman keeps in its store (on disk):
+// secret volumes are the only way that keeps a value on tmpfs alone.
+//
+// Blocking, and not thread-safe (it keeps one HTTP connection): one instance
+// per worker thread.
 class PodmanRuntime final : public Runtime
 {
 public:
