@@ -1,24 +1,15 @@
 #include "provider/podmanruntime.h"
 
-#include "crypto/secretbytes.h"
 #include "manifest/kuberenderer.h"
+#include "provider/podmanlogstream.h"
 
 #include <QCryptographicHash>
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QRegularExpression>
-#include <QUrl>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <sys/vfs.h>
-#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -26,18 +17,9 @@ namespace berth::provider {
 
 namespace {
 
-const auto Api = u"http://d/v4.0.0/libpod"_s;
 const auto DeploymentLabel = u"berth.deployment"_s;
 const auto StopGraceLabel = u"berth.stop-grace"_s;
-const auto PodmanSecretsDir = u"_podman"_s; // not a DNS label: never a secret's name
-constexpr long TmpfsMagic = 0x01021994;
-constexpr qint64 MaxLogFrame = 1024 * 1024;
 constexpr int ImageTimeoutMs = 10 * 60 * 1000;
-
-QString encoded(const QString &text)
-{
-    return QString::fromLatin1(QUrl::toPercentEncoding(text));
-}
 
 // filters={"label":["berth.deployment[=<id>]"]}
 QString labelFilter(const QString &deploymentId = {})
@@ -45,55 +27,8 @@ QString labelFilter(const QString &deploymentId = {})
     const QString label =
         deploymentId.isEmpty() ? DeploymentLabel : DeploymentLabel + u'=' + deploymentId;
     const QJsonObject filters{{u"label"_s, QJsonArray{label}}};
-    return u"filters="_s +
-           encoded(QString::fromUtf8(QJsonDocument(filters).toJson(QJsonDocument::Compact)));
-}
-
-// An HTTP error status from Podman as an error value.
-Error podmanError(const HttpResponse &response, const QString &what)
-{
-    ErrorCode code = ErrorCode::Unavailable;
-    switch (response.status) {
-    case 400:
-    case 422:
-        code = ErrorCode::InvalidArgument;
-        break;
-    case 404:
-        code = ErrorCode::NotFound;
-        break;
-    case 409:
-        code = ErrorCode::Conflict;
-        break;
-    default:
-        break;
-    }
-    return Error(code, u"Podman could not %1: %2"_s.arg(what, httpErrorText(response)));
-}
-
-Result<QJsonDocument> parseJson(const HttpResponse &response, const QString &what)
-{
-    QJsonParseError parseError;
-    const QJsonDocument json = QJsonDocument::fromJson(response.body, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return Error(ErrorCode::BadResponse, u"Podman answered %1 with invalid JSON: %2"_s.arg(
-                                                 what, parseError.errorString()));
-    return json;
-}
-
-// RFC 3339 as Podman writes it (seconds, or up to nanoseconds), as UTC.
-QDateTime parseTimestamp(QStringView text)
-{
-    static const QRegularExpression pattern(
-        u"^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d)(?:\\.(\\d{1,9}))?(Z|[+-]\\d\\d:\\d\\d)$"_s);
-    const auto match = pattern.match(text);
-    if (!match.hasMatch())
-        return {};
-    QString normalized = match.captured(1);
-    const QString fraction = match.captured(2);
-    if (!fraction.isEmpty())
-        normalized += u'.' + QString(fraction + u"00"_s).left(3);
-    normalized += match.captured(3);
-    return QDateTime::fromString(normalized, Qt::ISODateWithMs).toUTC();
+    return u"filters="_s + PodmanApi::encoded(QString::fromUtf8(
+                               QJsonDocument(filters).toJson(QJsonDocument::Compact)));
 }
 
 QString labelOf(const QJsonObject &object, const QString &key)
@@ -113,76 +48,6 @@ QString stateOf(const QString &podmanState)
     return u"unknown"_s;
 }
 
-// A relative file path inside a secret directory: no empty, "." or ".." part.
-bool isSafeRelativePath(const QString &path)
-{
-    if (path.isEmpty() || path.startsWith(u'/'))
-        return false;
-    const QStringList parts = path.split(u'/');
-    return std::none_of(parts.cbegin(), parts.cend(), [](const QString &part) {
-        return part.isEmpty() || part == u"."_s || part == u".."_s;
-    });
-}
-
-Result<void> makePrivateDir(const QString &path)
-{
-    const QByteArray name = QFile::encodeName(path);
-    if (::mkdir(name.constData(), 0700) != 0 && errno != EEXIST)
-        return Error(ErrorCode::IoFailed,
-                     u"cannot create %1: %2"_s.arg(path, QString::fromLocal8Bit(strerror(errno))));
-    struct stat info
-    {};
-    if (::lstat(name.constData(), &info) != 0 || !S_ISDIR(info.st_mode))
-        return Error(ErrorCode::IoFailed, u"%1 is not a directory"_s.arg(path));
-    if (info.st_uid != ::geteuid())
-        return Error(
-            ErrorCode::IoFailed,
-            u"%1 belongs to another user: remove it or choose another secret root"_s.arg(path));
-    if ((info.st_mode & 07777) != 0700 && ::chmod(name.constData(), 0700) != 0)
-        return Error(ErrorCode::IoFailed, u"cannot make %1 private: %2"_s.arg(
-                                              path, QString::fromLocal8Bit(strerror(errno))));
-    return {};
-}
-
-// A new owner-read-only file with the secret value; never follows a link.
-Result<void> writeSecretFile(const QString &path, const crypto::SecretBytes &value)
-{
-    const QByteArray name = QFile::encodeName(path);
-    const int fd =
-        ::open(name.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
-    if (fd < 0)
-        return Error(ErrorCode::IoFailed,
-                     u"cannot create %1: %2"_s.arg(path, QString::fromLocal8Bit(strerror(errno))));
-    qsizetype written = 0;
-    while (written < value.size()) {
-        const ssize_t n = ::write(fd, value.data() + written, size_t(value.size() - written));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            const int saved = errno;
-            ::close(fd);
-            return Error(ErrorCode::IoFailed, u"cannot write %1: %2"_s.arg(
-                                                  path, QString::fromLocal8Bit(strerror(saved))));
-        }
-        written += n;
-    }
-    ::close(fd);
-    return {};
-}
-
-// The pod's secrets that environment variables read, with the keys they read.
-QMap<QString, QStringList> envSecrets(const manifest::Pod &pod)
-{
-    QMap<QString, QStringList> secrets;
-    for (const auto &container : pod.containers) {
-        for (const auto &var : container.env) {
-            if (var.secret)
-                secrets[var.secret->name].append(var.secret->key);
-        }
-    }
-    return secrets;
-}
-
 QString imageNameOf(const manifest::Container &container)
 {
     return container.image.isBlob() ? manifest::blobImageName(container.image.blobSha256)
@@ -198,24 +63,8 @@ Result<std::unique_ptr<PodmanRuntime>> PodmanRuntime::create(const Options &opti
     QString root =
         options.secretRoot.isEmpty() ? defaultSecretRoot(options.dataDir) : options.secretRoot;
     root = QDir::cleanPath(root);
-    if (!QDir::isAbsolutePath(root))
-        return Error(ErrorCode::InvalidArgument,
-                     u"the secret root %1 is not an absolute path"_s.arg(root));
-    const QString parent = QFileInfo(root).path();
-    if (!QDir().mkpath(parent))
-        return Error(ErrorCode::IoFailed, u"cannot create %1"_s.arg(parent));
-    if (auto made = makePrivateDir(root); !made)
-        return made.error();
-    struct statfs fs
-    {};
-    if (::statfs(QFile::encodeName(root).constData(), &fs) != 0)
-        return Error(ErrorCode::IoFailed, u"cannot inspect the file system of %1: %2"_s.arg(
-                                              root, QString::fromLocal8Bit(strerror(errno))));
-    if (long(fs.f_type) != TmpfsMagic)
-        return Error(
-            ErrorCode::Unsupported,
-            u"the secret root %1 is not on tmpfs: secrets must never reach a disk. "
-            "Point it at a directory on tmpfs (under /dev/shm or $XDG_RUNTIME_DIR)"_s.arg(root));
+    if (auto prepared = PodmanSecrets::prepareRoot(root); !prepared)
+        return prepared.error();
     return std::unique_ptr<PodmanRuntime>(new PodmanRuntime(options, root));
 }
 
@@ -230,42 +79,18 @@ QString PodmanRuntime::defaultSecretRoot(const QString &dataDir)
 }
 
 PodmanRuntime::PodmanRuntime(const Options &options, QString secretRoot)
-    : m_http(u"Podman"_s, options.socketPath)
-    , m_secretRoot(std::move(secretRoot))
+    : m_api(options.socketPath)
+    , m_secrets(m_api, std::move(secretRoot))
 {}
 
 QString PodmanRuntime::secretDirFor(const QString &deploymentId) const
 {
-    return m_secretRoot + u'/' + deploymentId;
-}
-
-Result<HttpResponse> PodmanRuntime::call(const QByteArray &method, const QString &path,
-                                         const QByteArray &body, int timeoutMs)
-{
-    HttpRequest request;
-    request.method = method;
-    request.url = Api + path;
-    request.body = body;
-    request.timeoutMs = timeoutMs;
-    // Without it libcurl sends a form content type, and Podman then reads the
-    // body as a form and loses it.
-    request.headers.append(
-        {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
-    return m_http.send(request);
+    return m_secrets.dirFor(deploymentId);
 }
 
 Result<void> PodmanRuntime::ping()
 {
-    HttpRequest request;
-    request.url = u"http://d/_ping"_s;
-    request.timeoutMs = 5000;
-    auto response = m_http.send(request);
-    if (!response)
-        return response.error();
-    if (!response->ok())
-        return Error(ErrorCode::Unavailable, u"Podman at %1 is not healthy: %2"_s.arg(
-                                                 m_http.unixSocket(), httpErrorText(*response)));
-    return {};
+    return m_api.ping();
 }
 
 Result<QJsonObject> PodmanRuntime::podObject(const RuntimeSpec &spec) const
@@ -337,14 +162,14 @@ Result<QJsonObject> PodmanRuntime::podObject(const RuntimeSpec &spec) const
 
 Result<QJsonObject> PodmanRuntime::inspectPod(const QString &podName)
 {
-    auto response = call("GET", u"/pods/"_s + encoded(podName) + u"/json"_s);
+    auto response = m_api.call("GET", u"/pods/"_s + PodmanApi::encoded(podName) + u"/json"_s);
     if (!response)
         return response.error();
     if (response->status == 404)
         return QJsonObject();
     if (!response->ok())
-        return podmanError(*response, u"inspect pod %1"_s.arg(podName));
-    auto json = parseJson(*response, u"pod inspect"_s);
+        return PodmanApi::error(*response, u"inspect pod %1"_s.arg(podName));
+    auto json = PodmanApi::json(*response, u"pod inspect"_s);
     if (!json)
         return json.error();
     return json->object();
@@ -362,9 +187,10 @@ Result<void> PodmanRuntime::removePod(const QString &podName)
     bool hasGrace = false;
     const int grace = labelOf(*pod, StopGraceLabel).toInt(&hasGrace);
     if (hasGrace && grace >= 0) {
-        auto stopped =
-            call("POST", u"/pods/%1/stop?t=%2"_s.arg(encoded(podName), QString::number(grace)), {},
-                 grace * 1000 + 30000);
+        auto stopped = m_api.call(
+            "POST",
+            u"/pods/%1/stop?t=%2"_s.arg(PodmanApi::encoded(podName), QString::number(grace)), {},
+            grace * 1000 + 30000);
         if (!stopped)
             return stopped.error();
         // A degraded pod (some container exited) answers 304 and stops nothing:
@@ -376,21 +202,22 @@ Result<void> PodmanRuntime::removePod(const QString &podName)
                 const QString id = container.value(u"Id"_s).toString();
                 if (id == infra || container.value(u"State"_s).toString() != u"running"_s)
                     continue;
-                auto one = call(
-                    "POST",
-                    u"/containers/%1/stop?timeout=%2"_s.arg(encoded(id), QString::number(grace)),
-                    {}, grace * 1000 + 30000);
+                auto one = m_api.call("POST",
+                                      u"/containers/%1/stop?timeout=%2"_s.arg(
+                                          PodmanApi::encoded(id), QString::number(grace)),
+                                      {}, grace * 1000 + 30000);
                 if (!one)
                     return one.error();
             }
         }
         // Other errors (already stopped, a container gone) are settled below.
     }
-    auto removed = call("DELETE", u"/pods/%1?force=true"_s.arg(encoded(podName)), {}, 60000);
+    auto removed =
+        m_api.call("DELETE", u"/pods/%1?force=true"_s.arg(PodmanApi::encoded(podName)), {}, 60000);
     if (!removed)
         return removed.error();
     if (!removed->ok() && removed->status != 404)
-        return podmanError(*removed, u"remove pod %1"_s.arg(podName));
+        return PodmanApi::error(*removed, u"remove pod %1"_s.arg(podName));
     return {};
 }
 
@@ -401,11 +228,11 @@ Result<void> PodmanRuntime::ensureVolumes(const RuntimeSpec &spec)
         if (volume.kind != manifest::VolumeKind::Persistent)
             continue;
         const QString name = manifest::derivedObjectName(podName, volume.name);
-        auto existing = call("GET", u"/volumes/%1/json"_s.arg(encoded(name)));
+        auto existing = m_api.call("GET", u"/volumes/%1/json"_s.arg(PodmanApi::encoded(name)));
         if (!existing)
             return existing.error();
         if (existing->ok()) {
-            auto json = parseJson(*existing, u"volume inspect"_s);
+            auto json = PodmanApi::json(*existing, u"volume inspect"_s);
             if (!json)
                 return json.error();
             if (labelOf(json->object(), DeploymentLabel) != spec.deploymentId)
@@ -416,181 +243,17 @@ Result<void> PodmanRuntime::ensureVolumes(const RuntimeSpec &spec)
             continue; // created once, kept with its data
         }
         if (existing->status != 404)
-            return podmanError(*existing, u"inspect volume %1"_s.arg(name));
+            return PodmanApi::error(*existing, u"inspect volume %1"_s.arg(name));
         const QJsonObject labels{{DeploymentLabel, spec.deploymentId},
                                  {u"app.kubernetes.io/managed-by"_s, u"berth"_s},
                                  {u"berth.volume"_s, volume.name}};
         const QJsonObject body{{u"Name"_s, name}, {u"Label"_s, labels}};
-        auto created =
-            call("POST", u"/volumes/create"_s, QJsonDocument(body).toJson(QJsonDocument::Compact));
+        auto created = m_api.call("POST", u"/volumes/create"_s,
+                                  QJsonDocument(body).toJson(QJsonDocument::Compact));
         if (!created)
             return created.error();
         if (!created->ok())
-            return podmanError(*created, u"create volume %1"_s.arg(name));
-    }
-    return {};
-}
-
-Result<void> PodmanRuntime::removeSecrets(const QString &deploymentId)
-{
-    const QString driverPath = secretDirFor(deploymentId) + u'/' + PodmanSecretsDir;
-    auto listed = call("GET", u"/secrets/json"_s);
-    if (!listed)
-        return listed.error();
-    if (!listed->ok())
-        return podmanError(*listed, u"list secrets"_s);
-    auto json = parseJson(*listed, u"secret list"_s);
-    if (!json)
-        return json.error();
-    QStringList ids;
-    for (const QJsonValue &entry : json->array()) {
-        const QJsonObject secret = entry.toObject();
-        const QJsonObject driver = secret.value(u"Spec"_s).toObject().value(u"Driver"_s).toObject();
-        if (driver.value(u"Options"_s).toObject().value(u"path"_s).toString() == driverPath)
-            ids.append(secret.value(u"ID"_s).toString());
-    }
-    // After a reboot the tmpfs is empty but Podman still lists the secrets, and
-    // refuses to delete one whose data is gone: give each a placeholder first.
-    const QString dataFile = driverPath + u"/secretsdata.json"_s;
-    if (!ids.isEmpty() && !QFileInfo::exists(dataFile)) {
-        if (auto made = makePrivateDir(secretDirFor(deploymentId)); !made)
-            return made;
-        if (auto made = makePrivateDir(driverPath); !made)
-            return made;
-        QJsonObject placeholders;
-        for (const QString &id : std::as_const(ids))
-            placeholders.insert(id, u"AA=="_s);
-        QFile file(dataFile);
-        if (!file.open(QIODevice::WriteOnly) ||
-            file.write(QJsonDocument(placeholders).toJson(QJsonDocument::Compact)) < 0)
-            return Error(ErrorCode::IoFailed,
-                         u"cannot write %1: %2"_s.arg(dataFile, file.errorString()));
-        file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
-    }
-    for (const QString &id : std::as_const(ids)) {
-        auto removed = call("DELETE", u"/secrets/"_s + encoded(id));
-        if (!removed)
-            return removed.error();
-        if (!removed->ok() && removed->status != 404)
-            return podmanError(*removed, u"remove secret %1"_s.arg(id));
-    }
-    QDir dir(secretDirFor(deploymentId));
-    if (dir.exists() && !dir.removeRecursively())
-        return Error(ErrorCode::IoFailed, u"cannot remove %1"_s.arg(dir.path()));
-    return {};
-}
-
-Result<void> PodmanRuntime::writeSecrets(const RuntimeSpec &spec)
-{
-    // Every secret the pod reads must have been provided, with every key it names.
-    const auto valueOf = [&](const QString &secret,
-                             const QString &key) -> Result<const crypto::SecretBytes *> {
-        const auto found = spec.secrets.constFind(secret);
-        if (found == spec.secrets.cend())
-            return Error(
-                ErrorCode::InvalidArgument,
-                u"secret %1 was not provided for deployment %2"_s.arg(secret, spec.deploymentId));
-        const auto value = found->constFind(key);
-        if (value == found->cend())
-            return Error(ErrorCode::InvalidArgument, u"secret %1 has no key %2"_s.arg(secret, key));
-        return &*value;
-    };
-
-    if (auto removed = removeSecrets(spec.deploymentId); !removed)
-        return removed;
-    const QString dir = secretDirFor(spec.deploymentId);
-    const QMap<QString, QStringList> fromEnv = envSecrets(spec.pod);
-    bool anyVolume = false;
-    for (const auto &volume : spec.pod.volumes)
-        anyVolume = anyVolume || volume.kind == manifest::VolumeKind::Secret;
-    if (!anyVolume && fromEnv.isEmpty())
-        return {};
-    if (auto made = makePrivateDir(dir); !made)
-        return made;
-
-    for (const auto &volume : spec.pod.volumes) {
-        if (volume.kind != manifest::VolumeKind::Secret)
-            continue;
-        const QString secretDir = dir + u'/' + volume.secretName;
-        if (auto made = makePrivateDir(secretDir); !made)
-            return made;
-        QList<manifest::SecretItem> items = volume.items;
-        if (items.isEmpty()) {
-            const auto found = spec.secrets.constFind(volume.secretName);
-            if (found == spec.secrets.cend())
-                return Error(ErrorCode::InvalidArgument,
-                             u"secret %1 was not provided for deployment %2"_s.arg(
-                                 volume.secretName, spec.deploymentId));
-            for (const QString &key : found->keys())
-                items.append({key, key});
-        }
-        for (const auto &item : items) {
-            if (!isSafeRelativePath(item.path))
-                return Error(ErrorCode::InvalidArgument,
-                             u"secret file path %1 is not a plain relative path"_s.arg(item.path));
-            auto value = valueOf(volume.secretName, item.key);
-            if (!value)
-                return value.error();
-            const QString path = secretDir + u'/' + item.path;
-            // Parents of a nested item path, each private.
-            const QStringList parts = item.path.split(u'/');
-            QString parent = secretDir;
-            for (qsizetype i = 0; i + 1 < parts.size(); ++i) {
-                parent += u'/' + parts.at(i);
-                if (auto made = makePrivateDir(parent); !made)
-                    return made;
-            }
-            QFile::remove(path); // the same file listed twice: the last one wins
-            if (auto written = writeSecretFile(path, **value); !written)
-                return written;
-        }
-    }
-
-    if (fromEnv.isEmpty())
-        return {};
-    const QString driverPath = dir + u'/' + PodmanSecretsDir;
-    if (auto made = makePrivateDir(driverPath); !made)
-        return made;
-    const QString podName = podNameFor(spec.deploymentId);
-    for (auto it = fromEnv.cbegin(); it != fromEnv.cend(); ++it) {
-        for (const QString &key : it.value()) {
-            if (auto value = valueOf(it.key(), key); !value)
-                return value.error();
-        }
-        // What kube play reads for secretKeyRef: a JSON object of key -> base64.
-        // Built by hand so that every copy of a value can be wiped.
-        QByteArray body = QByteArrayLiteral("{");
-        const auto &values = *spec.secrets.constFind(it.key());
-        for (auto value = values.cbegin(); value != values.cend(); ++value) {
-            if (body.size() > 1)
-                body += ',';
-            // The key as a JSON string: a one-element array without its brackets.
-            const QByteArray key =
-                QJsonDocument(QJsonArray{value.key()}).toJson(QJsonDocument::Compact);
-            body += QByteArrayView(key).sliced(1, key.size() - 2);
-            QByteArray raw = value.value().view().toByteArray();
-            QByteArray encodedValue = raw.toBase64();
-            body += ":\"" + encodedValue + '"';
-            crypto::secureZero(raw);
-            crypto::secureZero(encodedValue);
-        }
-        body += '}';
-        const QString name = manifest::derivedObjectName(podName, it.key());
-        const QJsonObject driverOptions{{u"path"_s, driverPath}};
-        const QString query = u"name=%1&driver=file&driveropts=%2"_s.arg(
-            encoded(name), encoded(QString::fromUtf8(
-                               QJsonDocument(driverOptions).toJson(QJsonDocument::Compact))));
-        auto created = call("POST", u"/secrets/create?"_s + query, body);
-        crypto::secureZero(body);
-        if (!created)
-            return created.error();
-        // Ours were deleted above: a name still in use is someone else's secret.
-        if (created->status == 409 || created->body.contains("secret name in use"))
-            return Error(ErrorCode::Conflict,
-                         u"the Podman secret %1 exists and does not belong to deployment %2"_s.arg(
-                             name, spec.deploymentId));
-        if (!created->ok())
-            return podmanError(*created, u"create secret %1"_s.arg(name));
+            return PodmanApi::error(*created, u"create volume %1"_s.arg(name));
     }
     return {};
 }
@@ -625,19 +288,19 @@ Result<void> PodmanRuntime::apply(const RuntimeSpec &spec)
             u"a Podman pod named %1 exists that Berth did not create; remove it"_s.arg(podName));
     if (auto removed = removePod(podName); !removed)
         return removed;
-    if (auto secrets = writeSecrets(spec); !secrets)
+    if (auto secrets = m_secrets.write(spec); !secrets)
         return secrets;
 
-    auto played =
-        call("POST", u"/play/kube"_s, QJsonDocument(*pod).toJson(QJsonDocument::Compact), 120000);
+    auto played = m_api.call("POST", u"/play/kube"_s,
+                             QJsonDocument(*pod).toJson(QJsonDocument::Compact), 120000);
     if (!played)
         return played.error();
     if (!played->ok()) {
-        const Error error = podmanError(*played, u"start pod %1"_s.arg(podName));
+        const Error error = PodmanApi::error(*played, u"start pod %1"_s.arg(podName));
         (void)removePod(podName); // what kube play left half made
         return error;
     }
-    auto report = parseJson(*played, u"kube play"_s);
+    auto report = PodmanApi::json(*played, u"kube play"_s);
     if (!report)
         return report.error();
     for (const QJsonValue &entry : report->object().value(u"Pods"_s).toArray()) {
@@ -667,23 +330,24 @@ Result<void> PodmanRuntime::remove(const QString &deploymentId, bool removeVolum
         return removed;
     if (!removeVolumes)
         return {};
-    auto listed = call("GET", u"/volumes/json?"_s + labelFilter(deploymentId));
+    auto listed = m_api.call("GET", u"/volumes/json?"_s + labelFilter(deploymentId));
     if (!listed)
         return listed.error();
     if (!listed->ok())
-        return podmanError(*listed, u"list volumes"_s);
-    auto json = parseJson(*listed, u"volume list"_s);
+        return PodmanApi::error(*listed, u"list volumes"_s);
+    auto json = PodmanApi::json(*listed, u"volume list"_s);
     if (!json)
         return json.error();
     for (const QJsonValue &entry : json->array()) {
         const QString name = entry.toObject().value(u"Name"_s).toString();
-        auto removed = call("DELETE", u"/volumes/%1?force=true"_s.arg(encoded(name)), {}, 60000);
+        auto removed = m_api.call(
+            "DELETE", u"/volumes/%1?force=true"_s.arg(PodmanApi::encoded(name)), {}, 60000);
         if (!removed)
             return removed.error();
         if (!removed->ok() && removed->status != 404)
-            return podmanError(*removed, u"remove volume %1"_s.arg(name));
+            return PodmanApi::error(*removed, u"remove volume %1"_s.arg(name));
     }
-    return removeSecrets(deploymentId);
+    return m_secrets.remove(deploymentId);
 }
 
 Result<RuntimeStatus> PodmanRuntime::status(const QString &deploymentId)
@@ -706,14 +370,14 @@ Result<RuntimeStatus> PodmanRuntime::status(const QString &deploymentId)
         const QString id = entry.toObject().value(u"Id"_s).toString();
         if (id == infra)
             continue;
-        auto response = call("GET", u"/containers/%1/json"_s.arg(encoded(id)));
+        auto response = m_api.call("GET", u"/containers/%1/json"_s.arg(PodmanApi::encoded(id)));
         if (!response)
             return response.error();
         if (response->status == 404)
             continue; // removed since the pod was inspected
         if (!response->ok())
-            return podmanError(*response, u"inspect container %1"_s.arg(id));
-        auto json = parseJson(*response, u"container inspect"_s);
+            return PodmanApi::error(*response, u"inspect container %1"_s.arg(id));
+        auto json = PodmanApi::json(*response, u"container inspect"_s);
         if (!json)
             return json.error();
         const QJsonObject inspect = json->object();
@@ -727,7 +391,7 @@ Result<RuntimeStatus> PodmanRuntime::status(const QString &deploymentId)
         container.restarts = inspect.value(u"RestartCount"_s).toInt();
         if (container.state == u"exited"_s)
             container.exitCode = state.value(u"ExitCode"_s).toInt();
-        const QDateTime started = parseTimestamp(state.value(u"StartedAt"_s).toString());
+        const QDateTime started = parsePodmanTime(state.value(u"StartedAt"_s).toString());
         if (started.isValid() && started.date().year() > 1)
             container.startedAt = started;
 
@@ -741,14 +405,15 @@ Result<RuntimeStatus> PodmanRuntime::status(const QString &deploymentId)
             const QJsonArray log = health.value(u"Log"_s).toArray();
             const QDateTime last =
                 log.isEmpty() ? QDateTime()
-                              : parseTimestamp(log.last().toObject().value(u"End"_s).toString());
+                              : parsePodmanTime(log.last().toObject().value(u"End"_s).toString());
             // Nanoseconds; a check is overdue after two intervals (no systemd timer).
             const qint64 intervalMs =
                 std::max<qint64>(qint64(check.value(u"Interval"_s).toDouble() / 1e6), 1000);
             if (!last.isValid() || last.msecsTo(QDateTime::currentDateTimeUtc()) > 2 * intervalMs) {
-                auto ran = call("GET", u"/containers/%1/healthcheck"_s.arg(encoded(id)));
+                auto ran =
+                    m_api.call("GET", u"/containers/%1/healthcheck"_s.arg(PodmanApi::encoded(id)));
                 if (ran && ran->ok()) {
-                    if (auto result = parseJson(*ran, u"health check"_s))
+                    if (auto result = PodmanApi::json(*ran, u"health check"_s))
                         healthStatus = result->object().value(u"Status"_s).toString();
                 }
             }
@@ -774,12 +439,12 @@ Result<RuntimeStatus> PodmanRuntime::status(const QString &deploymentId)
 
 Result<QStringList> PodmanRuntime::listPods()
 {
-    auto response = call("GET", u"/pods/json?"_s + labelFilter());
+    auto response = m_api.call("GET", u"/pods/json?"_s + labelFilter());
     if (!response)
         return response.error();
     if (!response->ok())
-        return podmanError(*response, u"list pods"_s);
-    auto json = parseJson(*response, u"pod list"_s);
+        return PodmanApi::error(*response, u"list pods"_s);
+    auto json = PodmanApi::json(*response, u"pod list"_s);
     if (!json)
         return json.error();
     QStringList ids;
@@ -793,12 +458,12 @@ Result<QStringList> PodmanRuntime::listPods()
 
 Result<QStringList> PodmanRuntime::listVolumeOwners()
 {
-    auto response = call("GET", u"/volumes/json?"_s + labelFilter());
+    auto response = m_api.call("GET", u"/volumes/json?"_s + labelFilter());
     if (!response)
         return response.error();
     if (!response->ok())
-        return podmanError(*response, u"list volumes"_s);
-    auto json = parseJson(*response, u"volume list"_s);
+        return PodmanApi::error(*response, u"list volumes"_s);
+    auto json = PodmanApi::json(*response, u"volume list"_s);
     if (!json)
         return json.error();
     QStringList ids;
@@ -848,14 +513,14 @@ Result<QList<LogLine>> PodmanRuntime::logs(const QString &deploymentId, const Lo
         if (query.tail == 0)
             break;
         QString path = u"/containers/%1/logs?stdout=true&stderr=true&timestamps=true&tail=%2"_s.arg(
-            encoded(id), QString::number(query.tail));
+            PodmanApi::encoded(id), QString::number(query.tail));
         if (query.since.isValid())
             path += u"&since="_s + QString::number(query.since.toSecsSinceEpoch());
-        auto response = call("GET", path);
+        auto response = m_api.call("GET", path);
         if (!response)
             return response.error();
         if (!response->ok())
-            return podmanError(*response, u"read the logs of %1"_s.arg(name));
+            return PodmanApi::error(*response, u"read the logs of %1"_s.arg(name));
         auto decoded = decodePodmanLogStream(response->body, name);
         if (!decoded)
             return decoded.error();
@@ -873,63 +538,17 @@ Result<QList<LogLine>> PodmanRuntime::logs(const QString &deploymentId, const Lo
     return lines;
 }
 
-Result<QList<LogLine>> decodePodmanLogStream(const QByteArray &body, const QString &container)
-{
-    QList<LogLine> lines;
-    qsizetype pos = 0;
-    const auto bad = [&](const QString &what) {
-        return Error(ErrorCode::BadResponse,
-                     u"Podman's log stream for %1 is malformed at byte %2: %3"_s.arg(
-                         container, QString::number(pos), what));
-    };
-    while (pos < body.size()) {
-        if (body.size() - pos < 8)
-            return bad(u"truncated frame header"_s);
-        const auto byte = [&](qsizetype i) { return quint8(body.at(pos + i)); };
-        const quint8 stream = byte(0);
-        if (stream != 1 && stream != 2)
-            return bad(u"unknown stream %1"_s.arg(QString::number(stream)));
-        if (byte(1) != 0 || byte(2) != 0 || byte(3) != 0)
-            return bad(u"reserved header bytes are not zero"_s);
-        const qint64 length = (qint64(byte(4)) << 24) | (qint64(byte(5)) << 16) |
-                              (qint64(byte(6)) << 8) | qint64(byte(7));
-        if (length > MaxLogFrame)
-            return bad(u"frame of %1 bytes"_s.arg(QString::number(length)));
-        if (body.size() - pos - 8 < length)
-            return bad(u"truncated frame"_s);
-        QByteArray payload = body.mid(pos + 8, length);
-        if (payload.endsWith('\n'))
-            payload.chop(1);
-        const QList<QByteArray> rawLines = payload.split('\n');
-        for (const QByteArray &rawLine : rawLines) {
-            const qsizetype space = rawLine.indexOf(' ');
-            const QByteArray stamp = space < 0 ? rawLine : rawLine.first(space);
-            LogLine line;
-            line.container = container;
-            line.stream = stream == 1 ? u"stdout"_s : u"stderr"_s;
-            line.time = parseTimestamp(QString::fromLatin1(stamp));
-            if (!line.time.isValid())
-                return bad(u"a line without a timestamp"_s);
-            if (space >= 0)
-                line.text = QString::fromUtf8(rawLine.sliced(space + 1));
-            lines.append(line);
-        }
-        pos += 8 + length;
-    }
-    return lines;
-}
-
 Result<bool> PodmanRuntime::hasImage(const QString &reference)
 {
     if (reference.isEmpty())
         return Error(ErrorCode::InvalidArgument, u"empty image reference"_s);
-    auto response = call("GET", u"/images/%1/exists"_s.arg(encoded(reference)));
+    auto response = m_api.call("GET", u"/images/%1/exists"_s.arg(PodmanApi::encoded(reference)));
     if (!response)
         return response.error();
     if (response->status == 404)
         return false;
     if (!response->ok())
-        return podmanError(*response, u"look up image %1"_s.arg(reference));
+        return PodmanApi::error(*response, u"look up image %1"_s.arg(reference));
     return true;
 }
 
@@ -939,19 +558,13 @@ Result<void> PodmanRuntime::loadImage(const QString &archivePath, const QString 
         return Error(ErrorCode::InvalidArgument, u"the image needs a name"_s);
     if (!QFileInfo(archivePath).isFile())
         return Error(ErrorCode::NotFound, u"no image archive at %1"_s.arg(archivePath));
-    HttpRequest request;
-    request.method = QByteArrayLiteral("POST");
-    request.url = Api + u"/images/load"_s;
-    request.bodyFile = archivePath;
-    request.timeoutMs = ImageTimeoutMs;
-    request.headers.append(
-        {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/x-tar")});
-    auto loaded = m_http.send(request);
+    auto loaded = m_api.upload(u"/images/load"_s, archivePath,
+                               QByteArrayLiteral("application/x-tar"), ImageTimeoutMs);
     if (!loaded)
         return loaded.error();
     if (!loaded->ok())
-        return podmanError(*loaded, u"load the image archive %1"_s.arg(archivePath));
-    auto json = parseJson(*loaded, u"image load"_s);
+        return PodmanApi::error(*loaded, u"load the image archive %1"_s.arg(archivePath));
+    auto json = PodmanApi::json(*loaded, u"image load"_s);
     if (!json)
         return json.error();
     const QJsonArray names = json->object().value(u"Names"_s).toArray();
@@ -968,12 +581,13 @@ Result<void> PodmanRuntime::loadImage(const QString &archivePath, const QString 
         repository = name.left(colon);
         tag = name.mid(colon + 1);
     }
-    auto tagged = call("POST", u"/images/%1/tag?repo=%2&tag=%3"_s.arg(
-                                   encoded(loadedName), encoded(repository), encoded(tag)));
+    auto tagged = m_api.call("POST", u"/images/%1/tag?repo=%2&tag=%3"_s.arg(
+                                         PodmanApi::encoded(loadedName),
+                                         PodmanApi::encoded(repository), PodmanApi::encoded(tag)));
     if (!tagged)
         return tagged.error();
     if (!tagged->ok())
-        return podmanError(*tagged, u"name the loaded image %1"_s.arg(name));
+        return PodmanApi::error(*tagged, u"name the loaded image %1"_s.arg(name));
     return {};
 }
 
@@ -981,8 +595,9 @@ Result<void> PodmanRuntime::pullImage(const QString &reference)
 {
     if (reference.isEmpty())
         return Error(ErrorCode::InvalidArgument, u"empty image reference"_s);
-    auto response = call("POST", u"/images/pull?reference=%1&quiet=true"_s.arg(encoded(reference)),
-                         {}, ImageTimeoutMs);
+    auto response = m_api.call(
+        "POST", u"/images/pull?reference=%1&quiet=true"_s.arg(PodmanApi::encoded(reference)), {},
+        ImageTimeoutMs);
     if (!response)
         return response.error();
     // The answer is a stream of JSON objects; a failed pull still answers 200
@@ -995,7 +610,7 @@ Result<void> PodmanRuntime::pullImage(const QString &reference)
             failure = error;
     }
     if (!response->ok() && failure.isEmpty())
-        return podmanError(*response, u"pull %1"_s.arg(reference));
+        return PodmanApi::error(*response, u"pull %1"_s.arg(reference));
     if (!failure.isEmpty())
         return Error(ErrorCode::Unavailable,
                      u"Podman could not pull %1: %2. Check the name and that the registry is "

@@ -1,6 +1,7 @@
 #pragma once
 
-#include "provider/httpclient.h"
+#include "provider/podmanapi.h"
+#include "provider/podmansecrets.h"
 #include "provider/runtime.h"
 
 #include <QByteArray>
@@ -54,7 +55,7 @@ public:
     // where <hash> names the data directory (two berthd never share one).
     static QString defaultSecretRoot(const QString &dataDir);
 
-    const QString &secretRoot() const { return m_secretRoot; }
+    const QString &secretRoot() const { return m_secrets.root(); }
     // Where a deployment's secret files are: secretRoot/<id>.
     QString secretDirFor(const QString &deploymentId) const;
 
@@ -78,24 +79,12 @@ public:
 private:
     PodmanRuntime(const Options &options, QString secretRoot);
 
-    Result<HttpResponse> call(const QByteArray &method, const QString &path,
-                              const QByteArray &body = {}, int timeoutMs = 30000);
     Result<void> removePod(const QString &podName);
     Result<void> ensureVolumes(const RuntimeSpec &spec);
-    Result<void> writeSecrets(const RuntimeSpec &spec);
-    Result<void> removeSecrets(const QString &deploymentId);
     Result<QJsonObject> inspectPod(const QString &podName); // empty object: no such pod
 
-    HttpClient m_http;
-    QString m_secretRoot;
+    PodmanApi m_api;
+    PodmanSecrets m_secrets;
 };
-
-// Decodes the body of libpod's container logs endpoint for a container without
-// a terminal: frames of an 8-byte header (stream 1 = stdout, 2 = stderr, three
-// zero bytes, big-endian payload length) and a payload of lines that start with
-// an RFC 3339 timestamp (timestamps=true). BadResponse on anything else: a
-// truncated frame, an unknown stream, a frame over 1 MiB, a line without a
-// timestamp.
-Result<QList<LogLine>> decodePodmanLogStream(const QByteArray &body, const QString &container);
 
 } // namespace berth::provider

@@ -6,6 +6,7 @@
 #include "manifest/pod.h"
 #include "podmanfixture.h"
 #include "provider/httpclient.h"
+#include "provider/podmanlogstream.h"
 #include "provider/podmanruntime.h"
 
 #include <QDir>
