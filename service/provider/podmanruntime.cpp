@@ -266,6 +266,9 @@ Result<void> PodmanRuntime::apply(const RuntimeSpec &spec)
     auto pod = podObject(spec);
     if (!pod)
         return pod.error();
+    // Refuse a bad update before the running pod is touched.
+    if (auto secrets = PodmanSecrets::check(spec); !secrets)
+        return secrets;
     for (const auto &container : spec.pod.containers) {
         const QString image = imageNameOf(container);
         auto present = hasImage(image);

@@ -181,8 +181,44 @@ Result<void> PodmanSecrets::remove(const QString &deploymentId)
     return {};
 }
 
+Result<void> PodmanSecrets::check(const RuntimeSpec &spec)
+{
+    const auto missing = [&](const QString &secret, const QString &key) {
+        const auto found = spec.secrets.constFind(secret);
+        if (found == spec.secrets.cend())
+            return u"secret %1 was not provided for deployment %2"_s.arg(secret, spec.deploymentId);
+        if (!key.isEmpty() && !found->contains(key))
+            return u"secret %1 has no key %2"_s.arg(secret, key);
+        return QString();
+    };
+    QStringList problems;
+    for (const auto &volume : spec.pod.volumes) {
+        if (volume.kind != manifest::VolumeKind::Secret)
+            continue;
+        if (volume.items.isEmpty())
+            problems.append(missing(volume.secretName, {}));
+        for (const auto &item : volume.items) {
+            if (!isSafeRelativePath(item.path))
+                problems.append(
+                    u"secret file path %1 is not a plain relative path"_s.arg(item.path));
+            problems.append(missing(volume.secretName, item.key));
+        }
+    }
+    for (const auto &[secret, keys] : envSecrets(spec.pod).asKeyValueRange()) {
+        for (const QString &key : keys)
+            problems.append(missing(secret, key));
+    }
+    problems.removeAll(QString());
+    problems.removeDuplicates();
+    if (!problems.isEmpty())
+        return Error(ErrorCode::InvalidArgument, problems.join(u"; "_s));
+    return {};
+}
+
 Result<void> PodmanSecrets::write(const RuntimeSpec &spec)
 {
+    if (auto checked = check(spec); !checked)
+        return checked;
     // Every secret the pod reads must have been provided, with every key it names.
     const auto valueOf = [&](const QString &secret,
                              const QString &key) -> Result<const crypto::SecretBytes *> {

@@ -25,6 +25,10 @@ public:
     const QString &root() const { return m_root; }
     QString dirFor(const QString &deploymentId) const;
 
+    // InvalidArgument, naming each, when the pod reads a secret or key the spec
+    // does not provide or names a secret file path that is not plain and relative.
+    static Result<void> check(const RuntimeSpec &spec);
+
     // Replaces the deployment's secret files and Podman secrets with the
     // spec's. InvalidArgument when the pod reads a secret or key the spec does
     // not provide; Conflict when a Podman secret of that name is not Berth's.

@@ -343,6 +343,15 @@ private slots:
         QCOMPARE(fetchUntil(port, u"/starts.txt"_s, "start\nstart\n"),
                  QByteArray("start\nstart\n"));
 
+        // An update that lacks a secret is refused and leaves the pod running.
+        RuntimeSpec lacking = webSpec(id, u"hello-v3"_s, port);
+        lacking.secrets[u"site"_s].remove(u"token"_s);
+        const auto refused = m_runtime->apply(lacking);
+        QCOMPARE(refused.error().code, ErrorCode::InvalidArgument);
+        QCOMPARE(refused.error().message, u"secret site has no key token"_s);
+        QCOMPARE(m_runtime->status(id)->state, u"running"_s);
+        QCOMPARE(fetchUntil(port, u"/index.html"_s, "hello-v2\n"), QByteArray("hello-v2\n"));
+
         // Stop (keep volumes), then run again: the data is still there.
         QVERIFY(m_runtime->remove(id, false).ok());
         QCOMPARE(m_runtime->status(id)->state, u"missing"_s);
