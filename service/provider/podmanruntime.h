@@ -24,7 +24,7 @@ namespace berth::provider {
 // directory <secret>/ with one 0400 file per key, mounted read-only into the
 // pod (hostPath; Podman 4.3 crashes on secret volumes backed by Secrets);
 // environment variables from secrets read Podman secrets whose file driver
-// keeps its data in secretRoot/<id>/_podman, so no value touches the disk.
+// keeps its data in secretRoot/<id>/_podman, not in Podman's store.
 //
 // Health checks become Podman health checks. Podman 4.3 runs them from systemd
 // timers only; where there is none, status() runs a check that is overdue.
