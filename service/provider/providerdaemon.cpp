@@ -141,7 +141,7 @@ Result<void> ProviderDaemon::setUp()
     auto store = StateStore::open(s.dataDir);
     if (!store)
         return store.error();
-    m_store = std::move(*store);
+    m_store = std::move(store).value();
     auto identity = ProviderIdentity::loadOrCreate(s.dataDir);
     if (!identity)
         return identity.error();
@@ -174,7 +174,7 @@ Result<void> ProviderDaemon::setUp()
     auto ingress = std::make_unique<CaddyIngress>(caddy);
     if (auto up = ingress->ensureServer(); !up)
         return up.error();
-    m_worker = std::make_unique<RuntimeWorker>(std::move(*runtime), std::move(ingress));
+    m_worker = std::make_unique<RuntimeWorker>(std::move(runtime).value(), std::move(ingress));
     m_eth = std::make_unique<chain::EthClient>(m_profile.rpcUrl);
     return {};
 }
@@ -214,7 +214,7 @@ void ProviderDaemon::start(std::function<void(Result<void>)> done)
                                                QString::fromLatin1(genesis->hash.left(8).toHex())));
                 m_nonces = std::make_unique<chain::FileNonceStore>(nonces);
                 m_transactions = std::make_unique<chain::TransactionManager>(
-                    m_eth.get(), m_key, m_profile.chainId, m_nonces.get());
+                    m_eth.get(), *m_key, m_profile.chainId, m_nonces.get());
                 listenAndServe(done);
             });
     });
@@ -231,7 +231,7 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
         return done(escrow.error());
 
     PodServiceConfig config;
-    config.provider = m_key.address();
+    config.provider = m_key->address();
     config.chainId = m_profile.chainId;
     config.escrow = m_profile.escrow;
     config.token = m_profile.token;
@@ -254,7 +254,7 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
         return crypto::SealedBox::open(sealed, publicKey, secretKey);
     };
     ChannelReader channels(*escrow, m_eth.get());
-    m_pods = std::make_unique<PodService>(config, m_store.get(), channels, m_key, m_worker.get(),
+    m_pods = std::make_unique<PodService>(config, m_store.get(), channels, *m_key, m_worker.get(),
                                           opener);
 
     BillingConfig billing;
@@ -301,7 +301,7 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
             QByteArray keyPem = m_identity->privateKeyPem();
             server.key = QSslKey(keyPem, QSsl::Ec);
             crypto::secureZero(keyPem);
-            server.provider = m_key.address();
+            server.provider = m_key->address();
             server.chainId = m_profile.chainId;
             server.helloExtras = QJsonObject{{u"software"_s, u"berthd " BERTH_VERSION ""_s},
                                              {u"escrow"_s, m_profile.escrow.toChecksumString()},
@@ -359,7 +359,7 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
             m_billing->start();
             qCInfo(lcDaemon).noquote()
                 << u"provider %1 serving on wss://%2:%3"_s
-                       .arg(m_key.address().toChecksumString(), m_settings.listenAddress)
+                       .arg(m_key->address().toChecksumString(), m_settings.listenAddress)
                        .arg(m_server->port());
             done({});
         });
@@ -369,14 +369,14 @@ void ProviderDaemon::attest(const QJsonObject &,
                             std::function<void(Result<QJsonValue>)> reply) const
 {
     protocol::Attestation attestation;
-    attestation.provider = m_key.address();
+    attestation.provider = m_key->address();
     attestation.chainId = m_profile.chainId;
     attestation.tlsCertSha256 = m_identity->certificateSha256();
     attestation.x25519PublicKey = m_identity->x25519PublicKey();
     attestation.software = u"berthd " BERTH_VERSION ""_s;
     attestation.issuedAt = QDateTime::currentSecsSinceEpoch();
     attestation.expiresAt = attestation.issuedAt + AttestationLifetimeSeconds;
-    auto signed_ = attestation.sign(m_key);
+    auto signed_ = attestation.sign(*m_key);
     if (!signed_)
         return reply(signed_.error());
     reply(QJsonValue(*signed_));

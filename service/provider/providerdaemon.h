@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace berth::chain {
 class EthClient;
@@ -50,7 +51,7 @@ public:
     void start(std::function<void(Result<void>)> done);
 
     quint16 port() const;
-    crypto::Address address() const { return m_key.address(); }
+    crypto::Address address() const { return m_key->address(); }
     QByteArray certificateSha256() const;
 
 private:
@@ -61,7 +62,7 @@ private:
 
     ProviderSettings m_settings;
     chain::ChainProfile m_profile;
-    crypto::PrivateKey m_key;
+    std::optional<crypto::PrivateKey> m_key; // set by setUp()
     std::unique_ptr<StateStore> m_store;
     std::unique_ptr<ProviderIdentity> m_identity;
     std::unique_ptr<chain::EthClient> m_eth;
