@@ -78,10 +78,8 @@ Billing::Billing(BillingConfig config, StateStore *store, ChannelReader channels
 
 void Billing::start()
 {
-    recoverClaims([this] {
-        runOnce(false);
-        m_timer.start();
-    });
+    runOnce(false);
+    m_timer.start();
 }
 
 void Billing::recoverClaims(std::function<void()> done)
@@ -100,6 +98,8 @@ void Billing::recoverClaims(std::function<void()> done)
     }
     auto countdown = Countdown::make(std::move(done));
     for (const ClaimRecord &record : std::as_const(*unfinished)) {
+        if (m_claiming.contains(record.channelId))
+            continue; // in flight in this process: its receipt settles it
         countdown->add();
         chain::LogFilter filter;
         filter.addresses = {m_channels.escrow().address()};
@@ -108,38 +108,61 @@ void Billing::recoverClaims(std::function<void()> done)
             filter, this,
             [this, record, escrowAbi, countdown](Result<QList<chain::LogEntry>> logs) {
                 if (!logs) {
-                    // Leave it unfinished: the next start tries again.
+                    // Left unfinished: the next pass tries again.
                     qCWarning(lcBilling).noquote()
                         << "claim" << record.id
                         << "stays unfinished: cannot read the chain:" << logs.error().message;
                     return countdown->finishOne();
                 }
-                const UInt256 before = parseUInt256(record.claimedBefore).value_or(0);
-                for (const chain::LogEntry &log : std::as_const(*logs)) {
-                    auto decoded = escrowAbi.decodeLog(log.topics, log.data);
-                    if (!decoded)
-                        continue;
-                    const auto *total = decoded->arg(u"totalClaimed"_s);
-                    const auto *amount = decoded->arg(u"amount"_s);
-                    if (!total || !amount || total->toUInt().value_or(0) <= before)
-                        continue;
-                    // It went through: the chain has the claim this row stands for.
-                    const QString hash = hexString(log.transactionHash);
-                    if (record.state == ClaimState::Pending)
-                        (void)m_store->advanceClaim(record.id, ClaimState::Sent, hash);
-                    (void)m_store->advanceClaim(record.id, ClaimState::Confirmed, {},
-                                                toDecimalString(amount->toUInt().value_or(0)));
-                    qCInfo(lcBilling).noquote()
-                        << "claim" << record.id << "was confirmed by" << hash;
-                    return countdown->finishOne();
-                }
-                (void)m_store->advanceClaim(record.id, ClaimState::Failed);
-                qCInfo(lcBilling).noquote()
-                    << "claim" << record.id << "never reached the chain; marked failed";
-                countdown->finishOne();
+                settleFromLogs(record, escrowAbi, *logs, [countdown] { countdown->finishOne(); });
             });
     }
     countdown->finishOne();
+}
+
+void Billing::settleFromLogs(const ClaimRecord &record, const chain::ContractAbi &escrowAbi,
+                             const QList<chain::LogEntry> &logs, std::function<void()> done)
+{
+    // A Claimed event of the channel above the claimed total this claim was
+    // recorded with, and not already another claim's, is this claim on chain.
+    const UInt256 before = parseUInt256(record.claimedBefore).value_or(0);
+    const QSet<QString> taken = m_store->confirmedClaimHashes().value_or({});
+    for (const chain::LogEntry &log : logs) {
+        const QString hash = hexString(log.transactionHash).toLower();
+        if (log.removed || taken.contains(hash))
+            continue;
+        auto decoded = escrowAbi.decodeLog(log.topics, log.data);
+        if (!decoded)
+            continue;
+        const auto *total = decoded->arg(u"totalClaimed"_s);
+        const auto *amount = decoded->arg(u"amount"_s);
+        if (!total || !amount || total->toUInt().value_or(0) <= before)
+            continue;
+        if (record.state == ClaimState::Pending)
+            (void)m_store->advanceClaim(record.id, ClaimState::Sent, hash);
+        (void)m_store->advanceClaim(record.id, ClaimState::Confirmed, {},
+                                    toDecimalString(amount->toUInt().value_or(0)));
+        qCInfo(lcBilling).noquote() << "claim" << record.id << "was confirmed by" << hash;
+        return done();
+    }
+    if (record.state == ClaimState::Sent && !record.txHash.isEmpty()) {
+        // Not mined yet, or never will be: ask the node whether it still has it.
+        m_eth->isTransactionKnown(
+            QByteArray::fromHex(record.txHash.mid(2).toLatin1()), this,
+            [this, record, done](Result<bool> known) {
+                if (known && !*known) {
+                    (void)m_store->advanceClaim(record.id, ClaimState::Failed);
+                    qCInfo(lcBilling).noquote()
+                        << "claim" << record.id << "was dropped by the chain; marked failed";
+                }
+                done(); // known (pending) or unreadable: looked at again next pass
+            });
+        return;
+    }
+    // Pending, never marked sent, and nothing on chain: it was not sent.
+    (void)m_store->advanceClaim(record.id, ClaimState::Failed);
+    qCInfo(lcBilling).noquote() << "claim" << record.id << "never reached the chain; marked failed";
+    done();
 }
 
 void Billing::runOnce(bool claimAll, std::function<void()> done)
@@ -149,14 +172,25 @@ void Billing::runOnce(bool claimAll, std::function<void()> done)
             done();
         return;
     }
+    m_passRunning = true;
+    // Claims a crash or a lost answer left unfinished are settled against the
+    // chain before anything new is claimed.
+    recoverClaims([this, claimAll, done] { pass(claimAll, done); });
+}
+
+void Billing::pass(bool claimAll, std::function<void()> done)
+{
     auto deployments = m_store->deployments();
-    if (!deployments) {
-        qCWarning(lcBilling).noquote() << deployments.error().message;
+    auto unfinished = m_store->unfinishedClaims();
+    if (!deployments || !unfinished) {
+        m_passRunning = false;
         if (done)
             done();
         return;
     }
-    m_passRunning = true;
+    QSet<QString> unsettled;
+    for (const ClaimRecord &record : std::as_const(*unfinished))
+        unsettled.insert(record.channelId);
     auto countdown = Countdown::make([this, done] {
         m_passRunning = false;
         if (done)
@@ -170,25 +204,27 @@ void Billing::runOnce(bool claimAll, std::function<void()> done)
         const QString channelId = it.key();
         const QList<DeploymentRecord> records = it.value();
         countdown->add();
-        m_channels.read(
-            channelBytes(channelId), this,
-            [this, channelId, records, claimAll, countdown](Result<ChannelSnapshot> snapshot) {
-                if (!snapshot) {
-                    qCWarning(lcBilling).noquote()
-                        << "cannot read channel" << channelId << ":" << snapshot.error().message;
-                    return countdown->finishOne();
-                }
-                for (const DeploymentRecord &record : records)
-                    check(record.id, channelId, record.state, *snapshot);
-                const qint64 last = m_lastClaim.value(channelId, 0);
-                const bool due =
-                    claimAll || snapshot->chainNow - last >= m_config.claimIntervalSeconds;
-                if (due && snapshot->claimable > 0 && !m_claiming.contains(channelId)) {
-                    countdown->add();
-                    claim(channelId, *snapshot, [countdown] { countdown->finishOne(); });
-                }
-                countdown->finishOne();
-            });
+        m_channels.read(channelBytes(channelId), this,
+                        [this, channelId, records, claimAll, countdown,
+                         unsettled](Result<ChannelSnapshot> snapshot) {
+                            if (!snapshot) {
+                                qCWarning(lcBilling).noquote() << "cannot read channel" << channelId
+                                                               << ":" << snapshot.error().message;
+                                return countdown->finishOne();
+                            }
+                            for (const DeploymentRecord &record : records)
+                                check(record.id, channelId, record.state, *snapshot);
+                            const qint64 last = m_lastClaim.value(channelId, 0);
+                            const bool due = claimAll || snapshot->chainNow - last >=
+                                                             m_config.claimIntervalSeconds;
+                            if (due && snapshot->claimable > 0 && !m_claiming.contains(channelId) &&
+                                !unsettled.contains(channelId)) {
+                                countdown->add();
+                                claim(channelId, *snapshot,
+                                      [countdown] { countdown->finishOne(); });
+                            }
+                            countdown->finishOne();
+                        });
     }
     countdown->finishOne();
 }
@@ -269,6 +305,14 @@ void Billing::claim(const QString &channelId, const ChannelSnapshot &snapshot,
     callbacks.onDone = [this, id, channelId, chainNow, escrow,
                         done](Result<chain::TransactionReceipt> receipt) {
         m_claiming.remove(channelId);
+        if (!receipt && (receipt.error().code == ErrorCode::Timeout ||
+                         receipt.error().code == ErrorCode::Unavailable ||
+                         receipt.error().code == ErrorCode::IoFailed)) {
+            // The transaction may have reached the chain: the next pass settles it from there.
+            qCWarning(lcBilling).noquote()
+                << "claim on" << channelId << "has no answer yet:" << receipt.error().message;
+            return done();
+        }
         if (!receipt || !receipt->succeeded()) {
             (void)m_store->advanceClaim(id, ClaimState::Failed);
             qCWarning(lcBilling).noquote()

@@ -1,7 +1,10 @@
 #pragma once
 
+#include "chain/contractabi.h"
+#include "chain/logentry.h"
 #include "core/result.h"
 #include "provider/channelreader.h"
+#include "provider/claimrecord.h"
 
 #include <QHash>
 #include <QObject>
@@ -37,9 +40,12 @@ struct BillingConfig
 //  - every claimInterval, each channel with something claimable is claimed. A
 //    claim is recorded (pending, with the channel's claimed total) before its
 //    transaction is sent, marked sent with the hash, and confirmed or failed by
-//    its receipt. On start, unfinished claims are settled against the chain
-//    first: a claimed total above the recorded one means it went through. So a
-//    crash never forgets a claim nor makes one twice.
+//    its receipt. Every pass first settles unfinished claims (a crash, a lost
+//    answer) against the chain: a Claimed event above the recorded total that no
+//    other claim owns means it went through; a sent transaction the node still
+//    holds stays unfinished; otherwise it failed. A channel with an unsettled
+//    claim is not claimed again. So a crash never forgets a claim nor makes one
+//    twice.
 class Billing : public QObject
 {
     Q_OBJECT
@@ -59,6 +65,9 @@ signals:
 
 private:
     void recoverClaims(std::function<void()> done);
+    void settleFromLogs(const ClaimRecord &record, const chain::ContractAbi &escrowAbi,
+                        const QList<chain::LogEntry> &logs, std::function<void()> done);
+    void pass(bool claimAll, std::function<void()> done);
     void check(const QString &deploymentId, const QString &channelId, const QString &state,
                const ChannelSnapshot &snapshot);
     void claim(const QString &channelId, const ChannelSnapshot &snapshot,

@@ -1,6 +1,7 @@
 #include "provider/podmanruntime.h"
 
 #include "manifest/kuberenderer.h"
+#include "provider/imagearchive.h"
 #include "provider/podmanlogstream.h"
 
 #include <QCryptographicHash>
@@ -81,6 +82,7 @@ QString PodmanRuntime::defaultSecretRoot(const QString &dataDir)
 PodmanRuntime::PodmanRuntime(const Options &options, QString secretRoot)
     : m_api(options.socketPath)
     , m_secrets(m_api, std::move(secretRoot))
+    , m_allowEnvironmentSecrets(options.allowEnvironmentSecrets)
 {}
 
 QString PodmanRuntime::secretDirFor(const QString &deploymentId) const
@@ -267,8 +269,22 @@ Result<void> PodmanRuntime::apply(const RuntimeSpec &spec)
     if (!pod)
         return pod.error();
     // Refuse a bad update before the running pod is touched.
-    if (auto secrets = PodmanSecrets::check(spec); !secrets)
+    if (!m_allowEnvironmentSecrets && PodmanSecrets::usesEnvironmentSecrets(spec.pod))
+        return Error(ErrorCode::Unsupported,
+                     u"this provider does not pass secrets as environment variables (Podman "
+                     "would keep their values on disk): mount the secret as a file with a "
+                     "`secret` volume and read it from there"_s);
+    if (spec.keepSecrets) {
+        // A restart of berthd: the files on tmpfs are all there is.
+        if (PodmanSecrets::usesSecrets(spec.pod) &&
+            !QFileInfo::exists(m_secrets.dirFor(spec.deploymentId)))
+            return Error(ErrorCode::NotFound,
+                         u"the secrets of deployment %1 are gone from %2 (the machine restarted?): "
+                         "the publisher must send them again with pod.update"_s.arg(
+                             spec.deploymentId, m_secrets.root()));
+    } else if (auto secrets = PodmanSecrets::check(spec); !secrets) {
         return secrets;
+    }
     for (const auto &container : spec.pod.containers) {
         const QString image = imageNameOf(container);
         auto present = hasImage(image);
@@ -291,8 +307,9 @@ Result<void> PodmanRuntime::apply(const RuntimeSpec &spec)
             u"a Podman pod named %1 exists that Berth did not create; remove it"_s.arg(podName));
     if (auto removed = removePod(podName); !removed)
         return removed;
-    if (auto secrets = m_secrets.write(spec); !secrets)
-        return secrets;
+    if (!spec.keepSecrets)
+        if (auto secrets = m_secrets.write(spec); !secrets)
+            return secrets;
 
     auto played = m_api.call("POST", u"/play/kube"_s,
                              QJsonDocument(*pod).toJson(QJsonDocument::Compact), 120000);
@@ -561,6 +578,23 @@ Result<void> PodmanRuntime::loadImage(const QString &archivePath, const QString 
         return Error(ErrorCode::InvalidArgument, u"the image needs a name"_s);
     if (!QFileInfo(archivePath).isFile())
         return Error(ErrorCode::NotFound, u"no image archive at %1"_s.arg(archivePath));
+    // The names inside the archive would be given to this image: none may take
+    // over a name another image holds, and none is kept.
+    auto carried = imageArchiveNames(archivePath);
+    if (!carried)
+        return carried.error();
+    for (const QString &carriedName : std::as_const(*carried)) {
+        if (carriedName == name)
+            continue;
+        auto taken = hasImage(carriedName);
+        if (!taken)
+            return taken.error();
+        if (*taken)
+            return Error(ErrorCode::Conflict,
+                         u"the image archive is named %1, a name this provider already holds: "
+                         "save the image by its id (podman save IMAGE-ID) or under a name of "
+                         "your own"_s.arg(carriedName));
+    }
     auto loaded = m_api.upload(u"/images/load"_s, archivePath,
                                QByteArrayLiteral("application/x-tar"), ImageTimeoutMs);
     if (!loaded)
@@ -591,6 +625,13 @@ Result<void> PodmanRuntime::loadImage(const QString &archivePath, const QString 
         return tagged.error();
     if (!tagged->ok())
         return PodmanApi::error(*tagged, u"name the loaded image %1"_s.arg(name));
+    for (const QString &carriedName : std::as_const(*carried)) {
+        if (carriedName == name)
+            continue;
+        auto untagged = m_api.call("DELETE", u"/images/%1"_s.arg(PodmanApi::encoded(carriedName)));
+        if (!untagged)
+            return untagged.error();
+    }
     return {};
 }
 

@@ -44,6 +44,11 @@ public:
         QString socketPath; // Podman's API socket
         QString dataDir;    // berthd's data directory: names the default secret root
         QString secretRoot; // empty: defaultSecretRoot(dataDir); must be on tmpfs
+        // Podman 4.3's kube play copies the value of an environment variable
+        // taken from a secret into the container's configuration in its store,
+        // on disk. Off (the default), such pods are refused (Unsupported) and
+        // publishers mount secrets as files; on, an operator accepts that copy.
+        bool allowEnvironmentSecrets = false;
     };
 
     // InvalidArgument when the socket path is empty; Unsupported when the
@@ -85,6 +90,7 @@ private:
 
     PodmanApi m_api;
     PodmanSecrets m_secrets;
+    bool m_allowEnvironmentSecrets = false;
 };
 
 } // namespace berth::provider

@@ -181,6 +181,19 @@ Result<void> PodmanSecrets::remove(const QString &deploymentId)
     return {};
 }
 
+bool PodmanSecrets::usesEnvironmentSecrets(const manifest::Pod &pod)
+{
+    return !envSecrets(pod).isEmpty();
+}
+
+bool PodmanSecrets::usesSecrets(const manifest::Pod &pod)
+{
+    return usesEnvironmentSecrets(pod) ||
+           std::any_of(pod.volumes.cbegin(), pod.volumes.cend(), [](const manifest::Volume &v) {
+               return v.kind == manifest::VolumeKind::Secret;
+           });
+}
+
 Result<void> PodmanSecrets::check(const RuntimeSpec &spec)
 {
     const auto missing = [&](const QString &secret, const QString &key) {

@@ -28,6 +28,10 @@ public:
     // InvalidArgument, naming each, when the pod reads a secret or key the spec
     // does not provide or names a secret file path that is not plain and relative.
     static Result<void> check(const RuntimeSpec &spec);
+    // Whether the pod reads a secret through an environment variable.
+    static bool usesEnvironmentSecrets(const manifest::Pod &pod);
+    // Whether the pod reads any secret (files or environment).
+    static bool usesSecrets(const manifest::Pod &pod);
 
     // Replaces the deployment's secret files and Podman secrets with the
     // spec's. InvalidArgument when the pod reads a secret or key the spec does

@@ -20,6 +20,7 @@
 
 namespace berth::provider {
 
+class BlobService;
 class RuntimeWorker;
 class StateStore;
 struct DeploymentRecord;
@@ -59,7 +60,9 @@ struct Caller
 class Reply
 {
 public:
-    Reply(std::function<void(Result<QJsonValue>)> send) : m_send(std::move(send)) {}
+    Reply(std::function<void(Result<QJsonValue>)> send)
+        : m_send(std::move(send))
+    {}
     void operator()(Result<QJsonValue> result) const { m_send(std::move(result)); }
     void operator()(const QJsonObject &result) const { m_send(QJsonValue(result)); }
     void operator()(const Error &error) const { m_send(error); }
@@ -86,6 +89,9 @@ public:
                QObject *parent = nullptr);
 
     const PodServiceConfig &config() const { return m_config; }
+
+    // Where uploaded images come from (pods that run one need it).
+    void setBlobs(const BlobService *blobs) { m_blobs = blobs; }
 
     void capacity(const QJsonObject &params, Reply reply);
     void quote(const Caller &caller, const QJsonObject &params, Reply reply);
@@ -146,6 +152,7 @@ private:
     crypto::PrivateKey m_signer;
     RuntimeWorker *m_worker;
     SealOpener m_openSealed;
+    const BlobService *m_blobs = nullptr;
     QSet<QString> m_inFlight; // deployment ids being provisioned, updated or removed
     QHash<QString, QSet<quint64>> m_sessionsByPublisher; // checksummed address → sessions
     QHash<quint64, QString> m_publisherBySession;

@@ -14,6 +14,7 @@
 #include "protocol/protocolversion.h"
 #include "protocol/rpcerror.h"
 #include "provider/billing.h"
+#include "provider/blobservice.h"
 #include "provider/caddyingress.h"
 #include "provider/podmanruntime.h"
 #include "provider/podservice.h"
@@ -113,6 +114,7 @@ ProviderDaemon::~ProviderDaemon()
     m_billing.reset();
     m_pods.reset();
     m_worker.reset();
+    m_blobs.reset();
 }
 
 Result<std::unique_ptr<ProviderDaemon>> ProviderDaemon::create(const ProviderSettings &settings,
@@ -256,6 +258,17 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
     ChannelReader channels(*escrow, m_eth.get());
     m_pods = std::make_unique<PodService>(config, m_store.get(), channels, *m_key, m_worker.get(),
                                           opener);
+    auto blobStore = BlobStore::open(s.dataDir);
+    if (!blobStore)
+        return done(blobStore.error());
+    // A chunk and its base64 must fit a frame with room for the envelope.
+    const qint64 maxChunk = (s.maxFrameBytes - 1024) / 4 * 3;
+    m_blobs = std::make_unique<BlobService>(std::move(blobStore).value(), opener, maxChunk);
+    m_pods->setBlobs(m_blobs.get());
+    m_blobs->pruneStale();
+    m_pruneTimer.setInterval(60 * 60 * 1000);
+    connect(&m_pruneTimer, &QTimer::timeout, this, [this] { m_blobs->pruneStale(); });
+    m_pruneTimer.start();
 
     BillingConfig billing;
     billing.claimIntervalSeconds = s.claimIntervalSeconds;
@@ -339,6 +352,19 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
                 {method::PodEvents, &PodService::events},
                 {method::PodLogs, &PodService::logs},
             };
+            using BlobMethod = void (BlobService::*)(const Caller &, const QJsonObject &, Reply);
+            const std::pair<QLatin1StringView, BlobMethod> blobMethods[] = {
+                {method::BlobBegin, &BlobService::begin},
+                {method::BlobAppend, &BlobService::append},
+                {method::BlobStatus, &BlobService::status},
+            };
+            for (const auto &[name, member] : blobMethods) {
+                m_server->setHandler(name, [this, caller, wrap, member = member](
+                                               const CallContext &context,
+                                               const QJsonObject &params, protocol::Reply reply) {
+                    (m_blobs.get()->*member)(caller(context), params, wrap(reply));
+                });
+            }
             for (const auto &[name, member] : podMethods) {
                 m_server->setHandler(name, [this, caller, wrap, member = member](
                                                const CallContext &context,

@@ -6,6 +6,7 @@
 #include "provider/providersettings.h"
 
 #include <QObject>
+#include <QTimer>
 
 #include <functional>
 #include <memory>
@@ -24,6 +25,7 @@ class ProtocolServer;
 namespace berth::provider {
 
 class Billing;
+class BlobService;
 class PodService;
 class ProviderIdentity;
 class RuntimeWorker;
@@ -69,9 +71,11 @@ private:
     std::unique_ptr<chain::FileNonceStore> m_nonces;
     std::unique_ptr<chain::TransactionManager> m_transactions;
     std::unique_ptr<RuntimeWorker> m_worker;
+    std::unique_ptr<BlobService> m_blobs;
     std::unique_ptr<PodService> m_pods;
     std::unique_ptr<Billing> m_billing;
     std::unique_ptr<protocol::ProtocolServer> m_server;
+    QTimer m_pruneTimer;
 };
 
 } // namespace berth::provider

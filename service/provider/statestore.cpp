@@ -433,6 +433,17 @@ Result<QList<ClaimRecord>> StateStore::unfinishedClaims() const
     return all;
 }
 
+Result<QSet<QString>> StateStore::confirmedClaimHashes() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    if (!q.exec(u"SELECT tx_hash FROM claims WHERE state = 'confirmed' AND tx_hash IS NOT NULL"_s))
+        return sqlError(u"listing confirmed claims"_s, q.lastError());
+    QSet<QString> hashes;
+    while (q.next())
+        hashes.insert(q.value(0).toString().toLower());
+    return hashes;
+}
+
 Result<qint64> StateStore::appendEvent(const QString &deploymentId, const QString &kind,
                                        const QString &message)
 {

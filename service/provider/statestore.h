@@ -7,6 +7,7 @@
 #include "provider/eventrecord.h"
 
 #include <QList>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -72,6 +73,8 @@ public:
     Result<ClaimRecord> claim(qint64 id) const;
     // Claims still Pending or Sent, oldest first: what a restart must reconcile.
     Result<QList<ClaimRecord>> unfinishedClaims() const;
+    // Transaction hashes of confirmed claims (lower-case 0x hex).
+    Result<QSet<QString>> confirmedClaimHashes() const;
 
     Result<qint64> appendEvent(const QString &deploymentId, const QString &kind,
                                const QString &message);

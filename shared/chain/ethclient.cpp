@@ -154,6 +154,20 @@ void EthClient::getTransactionReceipt(const QByteArray &hash, QObject *context,
         });
 }
 
+void EthClient::isTransactionKnown(const QByteArray &hash, QObject *context, Callback<bool> done)
+{
+    request<bool>(u"eth_getTransactionByHash"_s, {rpcfields::toData(hash)}, context,
+                  std::move(done), [](const QJsonValue &v) -> Result<bool> {
+                      if (v.isNull())
+                          return false;
+                      if (!v.isObject())
+                          return Error(ErrorCode::BadResponse,
+                                       u"eth_getTransactionByHash answered neither null nor a "
+                                       "transaction"_s);
+                      return true;
+                  });
+}
+
 void EthClient::getLogs(const LogFilter &filter, QObject *context, Callback<QList<LogEntry>> done)
 {
     request<QList<LogEntry>>(u"eth_getLogs"_s, {filter.toJson()}, context, std::move(done),

@@ -62,6 +62,8 @@ public:
     void getTransactionReceipt(const QByteArray &hash, QObject *context,
                                Callback<std::optional<TransactionReceipt>> done);
     void getLogs(const LogFilter &filter, QObject *context, Callback<QList<LogEntry>> done);
+    // Whether the node knows the transaction at all (pending in its pool, or mined).
+    void isTransactionKnown(const QByteArray &hash, QObject *context, Callback<bool> done);
 
     // Development chains (Anvil) only.
     void increaseTime(qint64 seconds, QObject *context, Callback<void> done); // then mines a block

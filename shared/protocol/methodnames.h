@@ -18,12 +18,16 @@ inline constexpr QLatin1StringView PodStatus("pod.status");
 inline constexpr QLatin1StringView PodEvents("pod.events");
 inline constexpr QLatin1StringView PodMetrics("pod.metrics");
 inline constexpr QLatin1StringView PodLogs("pod.logs");
+inline constexpr QLatin1StringView BlobBegin("blob.begin");
+inline constexpr QLatin1StringView BlobAppend("blob.append");
+inline constexpr QLatin1StringView BlobStatus("blob.status");
 
 // Every method, in the order docs/protocol.md lists them.
 inline QList<QLatin1StringView> all()
 {
-    return {SessionHello, SessionLogin, ProviderAttest, ProviderCapacity, PodQuote,   PodProvision,
-            PodUpdate,    PodDelete,    PodStatus,      PodEvents,        PodMetrics, PodLogs};
+    return {SessionHello, SessionLogin, ProviderAttest, ProviderCapacity, PodQuote,
+            PodProvision, PodUpdate,    PodDelete,      PodStatus,        PodEvents,
+            PodMetrics,   PodLogs,      BlobBegin,      BlobAppend,       BlobStatus};
 }
 
 // The methods a session may call before session.login succeeds.

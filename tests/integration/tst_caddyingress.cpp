@@ -138,6 +138,9 @@ private:
         HttpRequest request;
         request.url = u"http://127.0.0.1:"_s + QString::number(m_caddy.httpPort()) + u"/"_s;
         request.headers.append({"Host", host.toUtf8()});
+        // A kept-alive connection may still be served by the server Caddy had
+        // before a config change: every fetch opens a new one.
+        request.headers.append({QByteArrayLiteral("Connection"), QByteArrayLiteral("close")});
         request.timeoutMs = 10000;
         const auto response = m_http.send(request);
         if (!response.ok())

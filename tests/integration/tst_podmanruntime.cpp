@@ -6,6 +6,7 @@
 #include "manifest/pod.h"
 #include "podmanfixture.h"
 #include "provider/httpclient.h"
+#include "provider/imagearchive.h"
 #include "provider/podmanlogstream.h"
 #include "provider/podmanruntime.h"
 
@@ -182,14 +183,57 @@ private slots:
             QSKIP("podman is not installed: the Podman runtime tests need it");
         QString error;
         QVERIFY2(m_podman.start(&error), qPrintable(error));
+        // These tests cover environment secrets too, which an operator must allow.
         auto runtime = PodmanRuntime::create(
-            {m_podman.socketPath(), m_podman.workDir(), m_podman.tmpfsDir() + u"/secrets"_s});
+            {m_podman.socketPath(), m_podman.workDir(), m_podman.tmpfsDir() + u"/secrets"_s, true});
         QVERIFY2(runtime.ok(), qPrintable(runtime ? QString() : runtime.error().message));
         m_runtime = std::move(runtime).value();
         QVERIFY(m_runtime->ping().ok());
     }
 
     void cleanupTestCase() { m_podman.shutdown(); }
+
+    void aRestartKeepsTheSecretFilesItFinds()
+    {
+        const QString id = u"keeper"_s;
+        const int port = freePort();
+        QVERIFY(m_runtime->apply(webSpec(id, u"kept"_s, port)).ok());
+        QCOMPARE(fetchUntil(port, u"/secret.txt"_s, FileSecret), FileSecret);
+        // berthd restarted and finds the pod stopped: it plays it again with the
+        // files on tmpfs, having no copy of the secrets itself.
+        QVERIFY(m_runtime->remove(id, false).ok());
+        RuntimeSpec again = webSpec(id, u"kept"_s, port);
+        again.secrets.clear();
+        again.keepSecrets = true;
+        const auto replayed = m_runtime->apply(again);
+        QVERIFY2(replayed.ok(), qPrintable(replayed ? QString() : replayed.error().message));
+        QCOMPARE(fetchUntil(port, u"/secret.txt"_s, FileSecret), FileSecret);
+        // After a reboot the tmpfs is empty: berthd says so instead of running
+        // the pod without its secrets.
+        QVERIFY(m_runtime->remove(id, false).ok());
+        QVERIFY(QDir(m_runtime->secretDirFor(id)).removeRecursively());
+        const auto lost = m_runtime->apply(again);
+        QVERIFY(!lost.ok());
+        QCOMPARE(lost.error().code, ErrorCode::NotFound);
+        QVERIFY2(lost.error().message.contains(u"must send them again with pod.update"_s),
+                 qPrintable(lost.error().message));
+        QVERIFY(m_runtime->remove(id, true).ok());
+    }
+
+    void environmentSecretsAreRefusedByDefault()
+    {
+        auto strict = PodmanRuntime::create(
+            {m_podman.socketPath(), m_podman.workDir(), m_podman.tmpfsDir() + u"/secrets"_s});
+        QVERIFY(strict.ok());
+        const int port = freePort();
+        const auto applied = (*strict)->apply(webSpec(u"envsecret"_s, u"x"_s, port));
+        QVERIFY(!applied.ok());
+        QCOMPARE(applied.error().code, ErrorCode::Unsupported);
+        QVERIFY2(applied.error().message.contains(u"mount the secret as a file"_s),
+                 qPrintable(applied.error().message));
+        QCOMPARE((*strict)->status(u"envsecret"_s)->state, u"missing"_s);
+        QVERIFY(!QFileInfo::exists((*strict)->secretDirFor(u"envsecret"_s)));
+    }
 
     void decodesTheLogStream()
     {
@@ -234,8 +278,10 @@ private slots:
 
     void podmanDownIsUnavailable()
     {
-        auto runtime = PodmanRuntime::create(
-            {m_podman.workDir() + u"/nobody-listens.sock"_s, {}, m_podman.tmpfsDir() + u"/down"_s});
+        auto runtime = PodmanRuntime::create({m_podman.workDir() + u"/nobody-listens.sock"_s,
+                                              {},
+                                              m_podman.tmpfsDir() + u"/down"_s,
+                                              true});
         QVERIFY(runtime.ok());
         const auto ping = (*runtime)->ping();
         QVERIFY(!ping.ok());
@@ -474,16 +520,35 @@ private slots:
 
     void loadsAnImageArchive()
     {
-        const QString archive = m_podman.workDir() + u"/saved.tar"_s;
+        // An archive named after an image this provider holds is refused: an
+        // upload must never take over another image's name.
+        const QString named = m_podman.workDir() + u"/named.tar"_s;
         QCOMPARE(
-            m_podman.podman({u"save"_s, u"-o"_s, archive, berth::test::PodmanFixture::testImage()}),
+            m_podman.podman({u"save"_s, u"-o"_s, named, berth::test::PodmanFixture::testImage()}),
             0);
         const QString name = u"localhost/berth-blob:0123abcd"_s;
+        const auto hijack = m_runtime->loadImage(named, name);
+        QCOMPARE(hijack.error().code, ErrorCode::Conflict);
+        QVERIFY2(hijack.error().message.contains(berth::test::PodmanFixture::testImage()),
+                 qPrintable(hijack.error().message));
+        QCOMPARE(m_runtime->hasImage(name).value(), false);
+
+        // A publisher's own name is loaded under the blob's name only.
+        const QString own = u"localhost/publisher/app:1"_s;
+        QCOMPARE(m_podman.podman({u"tag"_s, berth::test::PodmanFixture::testImage(), own}), 0);
+        const QString archive = m_podman.workDir() + u"/saved.tar"_s;
+        QCOMPARE(m_podman.podman({u"save"_s, u"-o"_s, archive, own}), 0);
+        QCOMPARE(m_podman.podman({u"untag"_s, berth::test::PodmanFixture::testImage(), own}), 0);
+        QCOMPARE(berth::provider::imageArchiveNames(archive).value(), QStringList{own});
         QCOMPARE(m_runtime->hasImage(name).value(), false);
         const auto loaded = m_runtime->loadImage(archive, name);
         QVERIFY2(loaded.ok(), qPrintable(loaded ? QString() : loaded.error().message));
         QCOMPARE(m_runtime->hasImage(name).value(), true);
+        QCOMPARE(m_runtime->hasImage(own).value(), false);
         QCOMPARE(m_runtime->hasImage(berth::test::PodmanFixture::testImage()).value(), true);
+        QCOMPARE(
+            berth::provider::imageArchiveNames(m_podman.workDir() + u"/../nothing"_s).error().code,
+            ErrorCode::IoFailed);
 
         const auto missing = m_runtime->loadImage(m_podman.workDir() + u"/none.tar"_s, name);
         QCOMPARE(missing.error().code, ErrorCode::NotFound);

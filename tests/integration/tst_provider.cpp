@@ -684,7 +684,15 @@ logging: {rules: "berth.*.debug=false"}
         const QJsonArray events = QJsonDocument::fromJson(logs.out.toUtf8()).array();
         const auto confirmed =
             rows(u"SELECT tx_hash FROM claims WHERE state='confirmed' ORDER BY id"_s);
-        QCOMPARE(confirmed.size(), events.size());
+        QString dump;
+        for (const QStringList &row : rows(u"SELECT id, channel_id, state, tx_hash, amount, "
+                                           "claimed_before FROM claims ORDER BY id"_s))
+            dump += row.join(u' ') + u'\n';
+        QVERIFY2(confirmed.size() == events.size(),
+                 qPrintable(u"%1 confirmed, %2 Claimed events; claims:\n%3events: %4\nberthd: %5"_s
+                                .arg(confirmed.size())
+                                .arg(events.size())
+                                .arg(dump, logs.out, m_berthdLog.right(3000))));
         QStringList chainHashes;
         for (const QJsonValue &event : events)
             chainHashes.append(event[u"transactionHash"_s].toString().toLower());

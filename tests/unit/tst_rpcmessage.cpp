@@ -43,7 +43,7 @@ private slots:
     void versionAndMethods()
     {
         QCOMPARE(ProtocolVersion, 1);
-        QCOMPARE(method::all().size(), 12);
+        QCOMPARE(method::all().size(), 15);
         QCOMPARE(QString(method::PodProvision), u"pod.provision"_s);
         QVERIFY(method::allowedBeforeLogin(u"session.hello"));
         QVERIFY(!method::allowedBeforeLogin(u"pod.delete"));
