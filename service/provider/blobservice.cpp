@@ -1,7 +1,10 @@
 #include "provider/blobservice.h"
 
+#include "crypto/blobcipher.h"
 #include "manifest/kuberenderer.h"
 #include "protocol/rpcerror.h"
+
+#include <QFile>
 
 using namespace Qt::StringLiterals;
 
@@ -28,8 +31,9 @@ Error protocolError(const Error &error)
 {
     switch (error.code) {
     case ErrorCode::Conflict:
-        return makeRpcError(RpcErrorCode::Conflict, error.message,
-                            QJsonObject{{u"offset"_s, QString::fromLatin1(error.data).toLongLong()}});
+        return makeRpcError(
+            RpcErrorCode::Conflict, error.message,
+            QJsonObject{{u"offset"_s, QString::fromLatin1(error.data).toLongLong()}});
     case ErrorCode::TooLarge:
         return makeRpcError(RpcErrorCode::TooLarge, error.message);
     case ErrorCode::NotFound:
@@ -88,10 +92,10 @@ void BlobService::append(const Caller &, const QJsonObject &params, Reply reply)
         return reply(makeRpcError(RpcErrorCode::InvalidParams,
                                   u"params.data must be a non-empty base64 chunk"_s));
     if (data.decoded.size() > m_maxChunkBytes)
-        return reply(
-            makeRpcError(RpcErrorCode::TooLarge,
-                         u"a chunk may hold at most %1 bytes; this one has %2"_s.arg(
-                             QString::number(m_maxChunkBytes), QString::number(data.decoded.size()))));
+        return reply(makeRpcError(
+            RpcErrorCode::TooLarge,
+            u"a chunk may hold at most %1 bytes; this one has %2"_s.arg(
+                QString::number(m_maxChunkBytes), QString::number(data.decoded.size()))));
     auto state = m_store.append(*sha, offset.toInteger(), *data);
     if (!state)
         return reply(protocolError(state.error()));
@@ -134,6 +138,16 @@ Result<QList<BlobImage>> BlobService::imagesFor(const manifest::Pod &pod,
         if (!key)
             return makeRpcError(RpcErrorCode::InvalidParams,
                                 u"params.images.%1: %2"_s.arg(sha, key.error().message));
+        // The key must open this blob, also when its image is loaded already: a
+        // key that opens is what entitles a publisher to run a private image.
+        QFile blob(m_store.path(sha));
+        if (!blob.open(QIODevice::ReadOnly))
+            return Error(ErrorCode::IoFailed,
+                         u"cannot read blob %1: %2"_s.arg(sha, blob.errorString()));
+        if (auto opens = crypto::BlobCipher::checkKey(*key, blob); !opens)
+            return makeRpcError(RpcErrorCode::InvalidParams,
+                                u"params.images.%1: that key does not open this blob (%2)"_s.arg(
+                                    sha, opens.error().message));
         images.append({sha, std::move(key).value(), manifest::blobImageName(sha)});
     }
     return images;

@@ -171,6 +171,20 @@ Result<EncryptedBlob> BlobCipher::encrypt(QIODevice &in, QIODevice &out, const S
 
 Result<qint64> BlobCipher::decrypt(const SecretBytes &key, QIODevice &in, QIODevice &out)
 {
+    return pull(key, in, &out, false);
+}
+
+Result<void> BlobCipher::checkKey(const SecretBytes &key, QIODevice &in)
+{
+    auto pulled = pull(key, in, nullptr, true);
+    if (!pulled)
+        return pulled.error();
+    return {};
+}
+
+Result<qint64> BlobCipher::pull(const SecretBytes &key, QIODevice &in, QIODevice *out,
+                                bool firstChunkOnly)
+{
     if (sodium_init() < 0)
         return Error(ErrorCode::Internal, u"libsodium failed to initialise"_s);
     if (key.size() != KeySize)
@@ -238,9 +252,12 @@ Result<qint64> BlobCipher::decrypt(const SecretBytes &key, QIODevice &in, QIODev
                              .arg(Version)
                              .arg(tag)
                              .arg(plainSize));
-        if (auto done = writeAll(out, plain.constData(), qint64(plainSize), output); !done)
-            return done.error();
+        if (out)
+            if (auto done = writeAll(*out, plain.constData(), qint64(plainSize), output); !done)
+                return done.error();
         written += qint64(plainSize);
+        if (firstChunkOnly)
+            return written;
         if (final)
             break;
     }

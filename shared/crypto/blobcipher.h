@@ -59,10 +59,17 @@ public:
     // On any failure out may already hold the chunks before the bad one: discard
     // it. Returns the number of plaintext bytes written.
     static Result<qint64> decrypt(const SecretBytes &key, QIODevice &in, QIODevice &out);
+    // Whether `key` opens the blob: its header and first chunk authenticate
+    // (nothing is written). The same errors as decrypt for what it reads.
+    static Result<void> checkKey(const SecretBytes &key, QIODevice &in);
 
     // The ciphertext size for a plaintext size (header + chunks), e.g. for a
     // quota check before encrypting.
     static qint64 encryptedSize(qint64 plainSize);
+
+private:
+    static Result<qint64> pull(const SecretBytes &key, QIODevice &in, QIODevice *out,
+                               bool firstChunkOnly);
 };
 
 } // namespace berth::crypto

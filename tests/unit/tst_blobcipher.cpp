@@ -381,6 +381,25 @@ private slots:
         QCOMPARE(shortKey.result.error().code, ErrorCode::InvalidArgument);
     }
 
+    void checkKeyReadsOnlyTheFirstChunk()
+    {
+        // Three chunks; the last one damaged: the key still checks out, since
+        // only the header and the first chunk are read.
+        Encrypted encrypted = encryptBytes(pattern(int(BlobCipher::ChunkSize) * 2 + 10));
+        encrypted.cipher[encrypted.cipher.size() - 3] ^= 1;
+        QBuffer in(&encrypted.cipher);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QVERIFY2(BlobCipher::checkKey(encrypted.blob.key, in).ok(), "the right key");
+        QCOMPARE(in.pos(), qint64(BlobCipher::HeaderSize + BlobCipher::ChunkSize +
+                                  BlobCipher::ChunkOverhead));
+        QBuffer again(&encrypted.cipher);
+        QVERIFY(again.open(QIODevice::ReadOnly));
+        const auto wrong =
+            BlobCipher::checkKey(berth::crypto::randomSecret(BlobCipher::KeySize), again);
+        QCOMPARE(wrong.error().code, ErrorCode::AuthFailed);
+        QVERIFY(wrong.error().message.contains(u"the key is wrong"_s));
+    }
+
     void unknownVersionIsNamed()
     {
         const Encrypted encrypted = encryptBytes(pattern(10));
