@@ -3,46 +3,25 @@
 // Podman, a private Caddy and an Anvil devnet; the publisher talks to it over
 // wss:// with the protocol client, pays with berthctl, and fetches its page
 // through Caddy by host name.
-#include "caddyfixture.h"
 #include "chain/priceunits.h"
 #include "core/hex.h"
 #include "core/uint256.h"
 #include "crypto/eip191.h"
 #include "crypto/privatekey.h"
 #include "crypto/sealedbox.h"
-#include "devnettest.h"
-#include "podmanfixture.h"
 #include "protocol/attestation.h"
-#include "protocol/protocolclient.h"
-#include "protocol/rpcerror.h"
 #include "protocol/sessionlogin.h"
-#include "provider/httpclient.h"
+#include "providerstack.h"
 
-#include <QDirIterator>
-#include <QEventLoop>
 #include <QJsonArray>
-#include <QRegularExpression>
 #include <QSignalSpy>
-#include <QSqlDatabase>
-#include <QSqlQuery>
-#include <QSqlRecord>
-#include <QTcpServer>
 #include <QTest>
-#include <QTimer>
-
-#include <csignal>
 
 using namespace berth;
 using namespace berth::test;
 using protocol::RpcErrorCode;
 
 namespace {
-
-int freePort()
-{
-    QTcpServer server;
-    return server.listen(QHostAddress::LocalHost, 0) ? server.serverPort() : 0;
-}
 
 // The site: a page that shows a value kept on the persistent volume (written
 // once, on the first start), the version of the manifest, and a secret file.
@@ -94,117 +73,14 @@ containers:
 
 } // namespace
 
-class TestProvider : public DevnetTest
+class TestProvider : public ProviderStack
 {
     Q_OBJECT
 
-    PodmanFixture m_podman;
-    CaddyFixture m_caddy;
-    QProcess m_berthd;
-    QString m_berthdLog;
-    int m_port = 0;
-    QByteArray m_pin;
-    QString m_config;
     QByteArray m_x25519;
     QString m_deployment; // the site's deployment id
     QString m_host;       // its generated host name
     QString m_firstValue; // what it wrote on its persistent volume
-
-    QString providerAddress() const { return devAccounts().at(u"provider"_s).address; }
-    QString publisherAddress() const { return devAccounts().at(u"publisher"_s).address; }
-    crypto::PrivateKey keyOf(const QString &who) const
-    {
-        return *crypto::PrivateKey::fromHex(devAccounts().at(who).key);
-    }
-
-    // berthd ------------------------------------------------------------------
-
-    bool startBerthd(QString *error)
-    {
-        m_berthdLog.clear();
-        m_berthd.setProcessEnvironment(environment());
-        m_berthd.setProcessChannelMode(QProcess::MergedChannels);
-        m_berthd.start(QStringLiteral(BERTHD_PATH), {u"--config"_s, m_config});
-        static const QRegularExpression serving(
-            u"serving on wss://127\\.0\\.0\\.1:(\\d+) \\(certificate sha256 ([0-9a-f]{64})\\)"_s);
-        QDeadlineTimer deadline(60000);
-        while (!deadline.hasExpired()) {
-            if (m_berthd.state() == QProcess::NotRunning && !m_berthd.bytesAvailable()) {
-                *error = u"berthd exited: "_s + m_berthdLog;
-                return false;
-            }
-            m_berthd.waitForReadyRead(200);
-            m_berthdLog += QString::fromUtf8(m_berthd.readAll());
-            const auto match = serving.match(m_berthdLog);
-            if (match.hasMatch()) {
-                m_port = match.captured(1).toInt();
-                m_pin = QByteArray::fromHex(match.captured(2).toLatin1());
-                return true;
-            }
-        }
-        *error = u"berthd did not start serving: "_s + m_berthdLog;
-        return false;
-    }
-
-    void killBerthd()
-    {
-        if (m_berthd.state() == QProcess::NotRunning)
-            return;
-        ::kill(pid_t(m_berthd.processId()), SIGKILL);
-        m_berthd.waitForFinished(10000);
-        m_berthdLog += QString::fromUtf8(m_berthd.readAll());
-    }
-
-    // The protocol ----------------------------------------------------------
-
-    std::unique_ptr<protocol::ProtocolClient> connectAs(const QString &who, QString *error)
-    {
-        auto client = std::make_unique<protocol::ProtocolClient>();
-        QSignalSpy opened(client.get(), &protocol::ProtocolClient::opened);
-        client->open(QUrl(u"wss://127.0.0.1:%1"_s.arg(m_port)), m_pin);
-        if (!opened.wait(10000)) {
-            *error = u"cannot connect to berthd"_s;
-            return nullptr;
-        }
-        if (who.isEmpty())
-            return client;
-        std::optional<Result<QJsonObject>> login;
-        QEventLoop loop;
-        client->login(keyOf(who), 3600, [&](Result<QJsonObject> r) {
-            login = std::move(r);
-            loop.quit();
-        });
-        QTimer::singleShot(10000, &loop, &QEventLoop::quit);
-        if (!login)
-            loop.exec();
-        if (!login || !*login) {
-            *error = login ? login->error().message : u"login timed out"_s;
-            return nullptr;
-        }
-        return client;
-    }
-
-    static Result<QJsonValue> call(protocol::ProtocolClient &client, const QString &method,
-                                   const QJsonObject &params, int timeoutMs = 60000)
-    {
-        std::optional<Result<QJsonValue>> answer;
-        QEventLoop loop;
-        client.call(method, params, [&](Result<QJsonValue> r) {
-            answer = std::move(r);
-            loop.quit();
-        });
-        QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-        if (!answer)
-            loop.exec();
-        if (!answer)
-            return Error(ErrorCode::Timeout, method + u" got no answer"_s);
-        return *answer;
-    }
-
-    static RpcErrorCode codeOf(const Result<QJsonValue> &result)
-    {
-        return result ? RpcErrorCode(0) : protocol::toRpcError(result.error()).code;
-    }
 
     QJsonObject sealedGreeting(const QByteArray &text) const
     {
@@ -214,145 +90,16 @@ class TestProvider : public DevnetTest
              QJsonObject{{u"greeting"_s, QString::fromLatin1(sealed.value().toBase64())}}}};
     }
 
-    // Quote, pay with berthctl, provision.
-    Result<QJsonValue> quoteAndPay(protocol::ProtocolClient &client, const QString &name,
-                                   const QByteArray &manifest, const QString &deposit)
-    {
-        auto quote = call(client, u"pod.quote"_s,
-                          {{u"name"_s, name}, {u"manifest"_s, QString::fromUtf8(manifest)}});
-        if (!quote)
-            return quote;
-        QFile file(m_home.filePath(name + u"-quote.json"_s));
-        if (!file.open(QIODevice::WriteOnly))
-            return Error(ErrorCode::IoFailed, u"cannot write the quote"_s);
-        file.write(QJsonDocument(quote->toObject()).toJson());
-        file.close();
-        const Run opened = as(u"publisher"_s, {u"escrow"_s, u"open"_s, file.fileName(),
-                                               u"--deposit"_s, deposit, u"--json"_s});
-        if (opened.exitCode != 0)
-            return Error(ErrorCode::Internal, u"escrow open: "_s + opened.err);
-        return quote;
-    }
-
-    // Caddy -----------------------------------------------------------------
-
-    Result<provider::HttpResponse> fetch(const QString &host) const
-    {
-        provider::HttpClient http(u"Caddy"_s);
-        provider::HttpRequest request;
-        request.url = u"http://127.0.0.1:%1/"_s.arg(m_caddy.httpPort());
-        request.headers.append({"Host", host.toUtf8()});
-        request.timeoutMs = 5000;
-        return http.send(request);
-    }
-
-    // Polls until the page behind `host` contains `text` (a pod starts in well
-    // under a second here; an update replaces it).
-    bool pageShows(const QString &host, const QString &text, QString *seen, int timeoutMs = 20000)
-    {
-        QDeadlineTimer deadline(timeoutMs);
-        while (!deadline.hasExpired()) {
-            const auto page = fetch(host);
-            if (page && page->status == 200) {
-                *seen = QString::fromUtf8(page->body).trimmed();
-                if (seen->contains(text))
-                    return true;
-            }
-            QTest::qWait(200);
-        }
-        return false;
-    }
-
-    // The state store, read the way an operator would with sqlite3.
-    QList<QStringList> rows(const QString &sql) const
-    {
-        QList<QStringList> out;
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"peek"_s);
-            db.setDatabaseName(m_home.filePath(u"berthd/state.sqlite"_s));
-            db.setConnectOptions(u"QSQLITE_OPEN_READONLY"_s);
-            if (db.open()) {
-                QSqlQuery q(db);
-                if (q.exec(sql)) {
-                    while (q.next()) {
-                        QStringList row;
-                        for (int i = 0; i < q.record().count(); ++i)
-                            row.append(q.value(i).toString());
-                        out.append(row);
-                    }
-                }
-            }
-        }
-        QSqlDatabase::removeDatabase(u"peek"_s);
-        return out;
-    }
-
-    QStringList berthPods() const
-    {
-        QByteArray out;
-        m_podman.podman({u"pod"_s, u"ps"_s, u"--filter"_s, u"label=berth.deployment"_s,
-                         u"--format"_s, u"{{.Name}}"_s},
-                        &out);
-        return QString::fromUtf8(out).split(u'\n', Qt::SkipEmptyParts);
-    }
-
-    QStringList berthVolumes() const
-    {
-        QByteArray out;
-        m_podman.podman({u"volume"_s, u"ls"_s, u"--filter"_s, u"label=berth.deployment"_s,
-                         u"--format"_s, u"{{.Name}}"_s},
-                        &out);
-        return QString::fromUtf8(out).split(u'\n', Qt::SkipEmptyParts);
-    }
-
 private slots:
     void initTestCase()
     {
         if (!PodmanFixture::available())
             QSKIP("podman is not installed: run scripts/test, which installs it");
         QString error;
-        QVERIFY2(m_podman.start(&error), qPrintable(error));
-        QVERIFY2(m_caddy.start(), qPrintable(m_caddy.errorString()));
-        error = startDevnet({u"provider"_s, u"publisher"_s, u"keeper"_s});
-        QVERIFY2(error.isEmpty(), qPrintable(error));
-
-        QDir keys(m_home.filePath(u"provider-keys"_s));
-        const QStringList files = keys.entryList(QDir::Files);
-        QCOMPARE(files.size(), 1);
-        const int listen = freePort();
-        m_config = m_home.filePath(u"berthd.yaml"_s);
-        QFile config(m_config);
-        QVERIFY(config.open(QIODevice::WriteOnly));
-        config.write(
-            QStringLiteral(R"(dataDir: %1
-chain: {profile: %2}
-wallet: {keystore: %3, passwordFile: %4}
-listen: {address: 127.0.0.1, port: %5}
-limits: {maxFrameBytes: 65536, sessionsPerAddress: 8}
-domain: localhost
-tcpPorts: {first: 42000, last: 42099}
-upstreamPorts: {first: 42100, last: 42199}
-pricing: {cpuCoreHour: "3.6", memoryGiBMonth: "2.592"}
-billing: {claimIntervalSeconds: 5, minRunwaySeconds: 600, graceSeconds: 120}
-podman: {socket: %6, secretRoot: %7, stopTimeoutSeconds: 1}
-caddy: {adminUrl: %8, listen: "127.0.0.1:%9", tls: "off"}
-logging: {rules: "berth.*.debug=false"}
-)")
-                .arg(m_home.filePath(u"berthd"_s), m_home.filePath(u"config/berth/chain.json"_s),
-                     keys.filePath(files.first()), m_home.filePath(u"password"_s))
-                .arg(listen)
-                .arg(m_podman.socketPath(), m_podman.tmpfsDir() + u"/secrets"_s, m_caddy.adminUrl())
-                .arg(m_caddy.httpPort())
-                .toUtf8());
-        config.close();
-        QVERIFY2(startBerthd(&error), qPrintable(error));
+        QVERIFY2(start(&error), qPrintable(error));
     }
 
-    void cleanupTestCase()
-    {
-        killBerthd();
-        QVERIFY(stopDevnet());
-    }
+    void cleanupTestCase() { QVERIFY(stop()); }
 
     void attestationMatchesTheTlsSessionAndTheProvider()
     {
