@@ -77,10 +77,17 @@ Result<void> checkChannelPays(const chain::EscrowChannel &channel, const UInt256
     return {};
 }
 
-qint64 paidUntil(const chain::EscrowChannel &channel, const UInt256 &runwaySeconds, qint64 nowUnix)
+qint64 paidUntil(const chain::EscrowChannel &channel)
 {
     constexpr qint64 Forever = std::numeric_limits<qint64>::max() / 2;
-    qint64 until = runwaySeconds > UInt256(Forever) ? Forever : nowUnix + qint64(runwaySeconds);
+    qint64 until = Forever;
+    if (channel.rate > 0) {
+        const UInt256 left =
+            channel.deposit > channel.accruedBefore ? channel.deposit - channel.accruedBefore : 0;
+        const UInt256 seconds = (left * chain::rateScale() + channel.rate - 1) / channel.rate;
+        if (seconds < UInt256(Forever - qint64(channel.start)))
+            until = qint64(channel.start) + qint64(seconds);
+    }
     if (channel.stopAt != 0)
         until = qMin(until, qint64(channel.stopAt));
     return until;

@@ -30,8 +30,10 @@ struct PaymentRequirement
 Result<void> checkChannelPays(const chain::EscrowChannel &channel, const UInt256 &runwaySeconds,
                               const PaymentRequirement &need, qint64 nowUnix);
 
-// When the channel's paid time ends: the earlier of a requested stop and the
-// moment its deposit runs out (nowUnix + runway). Saturates for a free channel.
-qint64 paidUntil(const chain::EscrowChannel &channel, const UInt256 &runwaySeconds, qint64 nowUnix);
+// When the channel's paid time ends (unix seconds): the earlier of a requested
+// stop and the moment its deposit runs out, as Escrow accrues it —
+// start + ceil((deposit − accruedBefore) × 10^18 / rate) — also when that moment
+// has passed. Saturates for a free channel.
+qint64 paidUntil(const chain::EscrowChannel &channel);
 
 } // namespace berth::provider

@@ -6,6 +6,7 @@
 #include "chain/priceunits.h"
 #include "core/hex.h"
 #include "core/uint256.h"
+#include "crypto/blobcipher.h"
 #include "crypto/eip191.h"
 #include "crypto/privatekey.h"
 #include "crypto/sealedbox.h"
@@ -13,6 +14,7 @@
 #include "protocol/sessionlogin.h"
 #include "providerstack.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QSignalSpy>
 #include <QTest>
@@ -367,7 +369,7 @@ private slots:
         QString error;
         auto client = connectAs(u"publisher"_s, &error);
         QVERIFY2(client, qPrintable(error));
-        QVERIFY(quoteAndPay(*client, u"crash"_s, plainManifest(u"crash"_s), u"50"_s).ok());
+        QVERIFY(quoteAndPay(*client, u"crash"_s, plainManifest(u"crash"_s), u"200"_s).ok());
         // Ask, and kill berthd while it provisions.
         client->call(u"pod.provision"_s,
                      {{u"name"_s, u"crash"_s},
@@ -447,30 +449,169 @@ private slots:
             QVERIFY2(chainHashes.contains(row[0].toLower()), qPrintable(row[0]));
     }
 
+    void uploadedImageRunsOnlyWithItsKey()
+    {
+        QVERIFY(!m_x25519.isEmpty());
+        // The publisher's own image: saved under its own name, encrypted once.
+        const QString own = u"localhost/publisher/site:1"_s;
+        const QString archive = m_home.filePath(u"image.tar"_s);
+        QCOMPARE(podmanFixture().podman({u"tag"_s, PodmanFixture::testImage(), own}), 0);
+        QCOMPARE(podmanFixture().podman({u"save"_s, u"-o"_s, archive, own}), 0);
+        QCOMPARE(podmanFixture().podman({u"untag"_s, PodmanFixture::testImage(), own}), 0);
+        QFile plain(archive);
+        QVERIFY(plain.open(QIODevice::ReadOnly));
+        QFile cipher(m_home.filePath(u"image.blob"_s));
+        QVERIFY(cipher.open(QIODevice::WriteOnly));
+        auto blob = crypto::BlobCipher::encrypt(plain, cipher);
+        QVERIFY(blob.ok());
+        cipher.close();
+        QVERIFY(cipher.open(QIODevice::ReadOnly));
+        const QByteArray bytes = cipher.readAll();
+
+        QString error;
+        auto client = connectAs(u"publisher"_s, &error);
+        QVERIFY2(client, qPrintable(error));
+        const auto begun = call(*client, u"blob.begin"_s,
+                                {{u"sha256"_s, blob->sha256}, {u"size"_s, qint64(bytes.size())}});
+        QVERIFY2(begun.ok(), qPrintable(begun ? QString() : begun.error().message));
+        const qint64 chunk = begun->toObject().value(u"maxChunkBytes"_s).toInteger();
+        QVERIFY(chunk > 0 && chunk < bytes.size());
+        const auto append = [&](protocol::ProtocolClient &c, qint64 offset) {
+            return call(c, u"blob.append"_s,
+                        {{u"sha256"_s, blob->sha256},
+                         {u"offset"_s, offset},
+                         {u"data"_s, QString::fromLatin1(bytes.mid(offset, chunk).toBase64())}});
+        };
+        QVERIFY(append(*client, 0).ok());
+        // The connection breaks; a new one resumes where the provider stands.
+        client.reset();
+        client = connectAs(u"publisher"_s, &error);
+        QVERIFY2(client, qPrintable(error));
+        const auto resumed = call(*client, u"blob.begin"_s,
+                                  {{u"sha256"_s, blob->sha256}, {u"size"_s, qint64(bytes.size())}});
+        QCOMPARE(resumed->toObject().value(u"offset"_s).toInteger(), chunk);
+        const auto wrongOffset = append(*client, 0);
+        QCOMPARE(codeOf(wrongOffset), RpcErrorCode::Conflict);
+        for (qint64 offset = chunk; offset < bytes.size(); offset += chunk) {
+            const auto appended = append(*client, offset);
+            QVERIFY2(appended.ok(), qPrintable(appended ? QString() : appended.error().message));
+        }
+        QVERIFY(call(*client, u"blob.status"_s, {{u"sha256"_s, blob->sha256}}).ok());
+
+        const QByteArray manifest = QStringLiteral(R"yaml(apiVersion: berth/v1
+kind: Pod
+metadata: {name: blobsite}
+containers:
+  - name: web
+    image: {sha256: %1}
+    command: ["/bin/sh", "-c", "mkdir -p /www && echo from-an-uploaded-image > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    ports: [{name: http, containerPort: 8080, protocol: http}]
+    resources: {cpu: 50m, memory: 16Mi}
+)yaml")
+                                        .arg(blob->sha256)
+                                        .toUtf8();
+        QVERIFY(quoteAndPay(*client, u"blobsite"_s, manifest, u"20"_s).ok());
+        const auto sealKey = [&](const crypto::SecretBytes &key) {
+            return QString::fromLatin1(
+                crypto::SealedBox::seal(key.view(), m_x25519).value().toBase64());
+        };
+        // A key that does not open the blob runs nothing.
+        const auto forged =
+            call(*client, u"pod.provision"_s,
+                 {{u"name"_s, u"blobsite"_s},
+                  {u"manifest"_s, QString::fromUtf8(manifest)},
+                  {u"images"_s, QJsonObject{{blob->sha256, sealKey(crypto::randomSecret(32))}}}});
+        QCOMPARE(codeOf(forged), RpcErrorCode::InvalidParams);
+        QVERIFY2(forged.error().message.contains(u"does not open this blob"_s),
+                 qPrintable(forged.error().message));
+        const auto provisioned =
+            call(*client, u"pod.provision"_s,
+                 {{u"name"_s, u"blobsite"_s},
+                  {u"manifest"_s, QString::fromUtf8(manifest)},
+                  {u"images"_s, QJsonObject{{blob->sha256, sealKey(blob->key)}}}});
+        QVERIFY2(provisioned.ok(),
+                 qPrintable(provisioned ? QString() : provisioned.error().message));
+        const QString host =
+            provisioned->toObject().value(u"endpoints"_s)[0][u"hosts"_s][0].toString();
+        QString page;
+        QVERIFY2(pageShows(host, u"from-an-uploaded-image"_s, &page), qPrintable(page));
+        // Loaded under the blob's name only: the archive's own name is not kept.
+        QByteArray images;
+        podmanFixture().podman({u"images"_s, u"--format"_s, u"{{.Repository}}:{{.Tag}}"_s},
+                               &images);
+        QVERIFY2(images.contains(QByteArray("localhost/berth-blob:" + blob->sha256.toLatin1())),
+                 images.constData());
+        QVERIFY2(!images.contains("localhost/publisher/site"), images.constData());
+        // And no decrypted archive is left in berthd's data folder.
+        QCOMPARE(QDir(m_home.filePath(u"berthd/tmp"_s)).entryList(QDir::Files), QStringList());
+        QVERIFY(call(*client, u"pod.delete"_s,
+                     {{u"deployment"_s, provisioned->toObject().value(u"deployment"_s)}})
+                    .ok());
+    }
+
+    void unpaidPodsStopAfterTheirGracePeriod()
+    {
+        QVERIFY(!m_deployment.isEmpty());
+        // The site's deposit (100 tUSD at 0.36 tUSD/h) lasts about 11.6 days;
+        // jump past it and the grace period (120 s here).
+        QVERIFY(timePasses(12 * 24 * 3600));
+        QTRY_VERIFY_WITH_TIMEOUT(rows(u"SELECT state FROM deployments WHERE id='%1'"_s.arg(
+                                     m_deployment))[0][0] == u"stopped"_s,
+                                 30000);
+        QVERIFY(!berthPods().contains(u"berth-"_s + m_deployment));
+        // Volumes stay until the publisher deletes the deployment.
+        QVERIFY(!berthVolumes().filter(m_deployment).isEmpty());
+        const auto page = fetch(m_host);
+        QVERIFY(!page || !page->body.contains(m_firstValue.toUtf8()));
+        QString error;
+        auto client = connectAs(u"publisher"_s, &error);
+        QVERIFY2(client, qPrintable(error));
+        const auto events = call(*client, u"pod.events"_s, {{u"deployment"_s, m_deployment}});
+        QVERIFY(events.ok());
+        const QJsonArray list = events->toObject().value(u"events"_s).toArray();
+        QCOMPARE(list.last()[u"kind"_s].toString(), u"stopped"_s);
+        QVERIFY2(list.last()[u"message"_s].toString().contains(u"grace period"_s),
+                 qPrintable(list.last()[u"message"_s].toString()));
+        bool warned = false;
+        for (const QJsonValue &event : list)
+            warned = warned || event[u"kind"_s].toString() == u"runway-low"_s;
+        QVERIFY(warned);
+    }
+
     void deleteRemovesPodVolumeAndRoute()
     {
         QVERIFY(!m_deployment.isEmpty());
         QString error;
         auto client = connectAs(u"publisher"_s, &error);
         QVERIFY2(client, qPrintable(error));
-        QVERIFY(berthPods().contains(u"berth-"_s + m_deployment));
+        // A running pod ("crash", paid for longer) and a stopped one with a
+        // volume (the site, stopped when its deposit ran out).
+        const QString crash = rows(u"SELECT id FROM deployments WHERE name='crash'"_s)[0][0];
+        QVERIFY(berthPods().contains(u"berth-"_s + crash));
         QVERIFY(!berthVolumes().filter(m_deployment).isEmpty());
-        const auto removed = call(*client, u"pod.delete"_s, {{u"deployment"_s, m_deployment}});
-        QVERIFY2(removed.ok(), qPrintable(removed ? QString() : removed.error().message));
-        QVERIFY(!berthPods().contains(u"berth-"_s + m_deployment));
-        QVERIFY(berthVolumes().filter(m_deployment).isEmpty());
-        const auto page = fetch(m_host);
-        QVERIFY(!page || !page->body.contains(m_firstValue.toUtf8()));
-        // The route is gone from Caddy's configuration, not just unreachable.
         provider::HttpClient admin(u"Caddy"_s);
-        provider::HttpRequest route;
-        route.url = m_caddy.adminUrl() + u"/id/berth-%1--http"_s.arg(m_deployment);
-        const auto routeAnswer = admin.send(route);
-        QVERIFY(routeAnswer.ok());
-        QCOMPARE(routeAnswer->status, 404);
-        QCOMPARE(codeOf(call(*client, u"pod.status"_s, {{u"deployment"_s, m_deployment}})),
-                 RpcErrorCode::NotFound);
-        QVERIFY(!QDir(m_podman.tmpfsDir() + u"/secrets/"_s + m_deployment).exists());
+        const auto routeOf = [&](const QString &id) {
+            provider::HttpRequest route;
+            route.url = m_caddy.adminUrl() + u"/id/berth-%1--http"_s.arg(id);
+            const auto answer = admin.send(route);
+            return answer ? answer->status : -1;
+        };
+        QCOMPARE(routeOf(crash), 200);
+        for (const QString &id : {crash, m_deployment}) {
+            const auto removed = call(*client, u"pod.delete"_s, {{u"deployment"_s, id}});
+            QVERIFY2(removed.ok(), qPrintable(removed ? QString() : removed.error().message));
+            QCOMPARE(removed->toObject().value(u"state"_s).toString(), u"deleted"_s);
+            QVERIFY(!berthPods().contains(u"berth-"_s + id));
+            QVERIFY(berthVolumes().filter(id).isEmpty());
+            // The route is gone from Caddy's configuration, not just unreachable.
+            QCOMPARE(routeOf(id), 404);
+            QCOMPARE(codeOf(call(*client, u"pod.status"_s, {{u"deployment"_s, id}})),
+                     RpcErrorCode::NotFound);
+            QVERIFY(!QDir(podmanFixture().tmpfsDir() + u"/secrets/"_s + id).exists());
+        }
+        const auto page = fetch(crash + u".localhost"_s);
+        QVERIFY(!page || !page->body.contains("crash"));
+        QCOMPARE(berthPods(), QStringList());
     }
 };
 

@@ -123,15 +123,26 @@ private slots:
         QVERIFY2(wire.message.contains(fragment), qPrintable(wire.message));
     }
 
-    void paidUntilIsTheEarlierOfStopAndRunway()
+    void paidUntilIsWhenTheDepositRunsOutOrTheStop()
     {
-        chain::EscrowChannel c = openChannel();
-        QCOMPARE(paidUntil(c, UInt256(500), 2'000), 2'500);
-        c.stopAt = 2'100;
-        QCOMPARE(paidUntil(c, UInt256(500), 2'000), 2'100);
+        chain::EscrowChannel c = openChannel(); // 10 000 000 units at 1000/s from t = 1000
+        QCOMPARE(paidUntil(c), 1'000 + 10'000);
+        // Also once it has passed (runway 0 then): the grace period counts from here.
+        c.accruedBefore = UInt256(4'000'000);
+        QCOMPARE(paidUntil(c), 1'000 + 6'000);
+        // A partial last second is paid for as a whole one (Escrow rounds up).
+        c.rate = UInt256(3) * chain::rateScale();
+        c.accruedBefore = 0;
+        c.deposit = UInt256(10);
+        QCOMPARE(paidUntil(c), 1'000 + 4);
+        c.stopAt = 1'002;
+        QCOMPARE(paidUntil(c), 1'002);
         c.stopAt = 0;
-        // A free channel (runway = uint256 max) does not overflow.
-        QVERIFY(paidUntil(c, ~UInt256(0), 2'000) > 2'000);
+        c.rate = 0; // free: never runs out, and does not overflow
+        QVERIFY(paidUntil(c) > qint64(1) << 60);
+        c.rate = 1;
+        c.deposit = ~UInt256(0) / chain::rateScale();
+        QVERIFY(paidUntil(c) > qint64(1) << 60);
     }
 
     void podRateAddsEveryReservedResourceRoundingUp()
