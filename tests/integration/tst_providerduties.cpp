@@ -85,7 +85,7 @@ private:
         provider::ListingKeeper keeper(*registry, m_transactions.get(), target);
         std::optional<Result<provider::ListingOutcome>> outcome;
         keeper.sync([&outcome](Result<provider::ListingOutcome> r) { outcome = std::move(r); });
-        QTest::qWaitFor([&] { return outcome.has_value(); }, 30000);
+        (void)QTest::qWaitFor([&] { return outcome.has_value(); }, 30000);
         if (!outcome)
             return Error(ErrorCode::Timeout, u"the listing sync did not finish"_s);
         return *outcome;
@@ -115,7 +115,7 @@ private:
     {
         std::optional<Result<provider::ChallengePass>> pass;
         r.pollOnce([&pass](Result<provider::ChallengePass> p) { pass = std::move(p); });
-        QTest::qWaitFor([&] { return pass.has_value(); }, 30000);
+        (void)QTest::qWaitFor([&] { return pass.has_value(); }, 30000);
         if (!pass)
             return Error(ErrorCode::Timeout, u"the challenge pass did not finish"_s);
         return *pass;
@@ -234,7 +234,8 @@ private slots:
     {
         // Settings refuse an endpoint the Registry would refuse...
         QByteArray tooLong = listingYaml;
-        tooLong.replace("wss://127.0.0.1:7443", "wss://127.0.0.1:7443/" + QByteArray(250, 'x'));
+        tooLong.replace("wss://127.0.0.1:7443",
+                        QByteArray("wss://127.0.0.1:7443/").append(250, 'x'));
         auto refused = syncListing(tooLong);
         QVERIFY(!refused.ok());
         QVERIFY2(refused.error().message.contains(
