@@ -239,8 +239,8 @@ private slots:
             << QByteArray("registry:\n  capacity: {memory: 32 GB}\n")
             << u"registry.capacity.memory: must be a size such as 32Gi"_s;
         QTest::newRow("unknown capacity key")
-            << QByteArray("registry:\n  capacity: {gpu: 1}\n")
-            << u"registry.capacity.gpu: unknown key; did you mean \"gpus\"?"_s;
+            << QByteArray("registry:\n  capacity: {storag: 1Ti}\n")
+            << u"registry.capacity.storag: unknown key; did you mean \"storage\"?"_s;
         QTest::newRow("capacity not a map")
             << QByteArray("registry: {capacity: 8}\n")
             << u"registry.capacity: must be a map of cpu, memory, storage, gpus"_s;
