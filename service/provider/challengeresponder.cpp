@@ -48,7 +48,8 @@ private:
 
 QString utc(quint64 seconds)
 {
-    return QDateTime::fromSecsSinceEpoch(qint64(seconds), Qt::UTC).toString(Qt::ISODate);
+    return QDateTime::fromSecsSinceEpoch(qint64(seconds), Qt::UTC)
+        .toString(u"yyyy-MM-dd HH:mm:ss"_s);
 }
 
 QByteArray addressTopic(const crypto::Address &address)

@@ -1,5 +1,7 @@
 // berthd.yaml: typed provider settings, every error naming file, line, column and
 // key path, environment overrides, and no secrets.
+#include "crypto/keccak.h"
+#include "provider/listingkeeper.h"
 #include "provider/providersettings.h"
 
 #include <QFile>
@@ -111,6 +113,28 @@ private slots:
         QCOMPARE(registry.value("capacity"_L1).toObject().value("memory"_L1).toString(), u"32Gi"_s);
         QCOMPARE(registry.value("capacity"_L1).toObject().value("gpus"_L1).toInt(), 2);
         QCOMPARE(json.value("staking"_L1).toObject().value("respond"_L1).toBool(), false);
+    }
+
+    void listingProfileFromTheSettings()
+    {
+        const auto settings = parse("registry:\n"
+                                    "  register: true\n"
+                                    "  endpoint: wss://berth.example.net:7443\n"
+                                    "  regions: eu-west\n"
+                                    "  attributes: tier=gold\n"
+                                    "  capacity: {cpu: 1500m, memory: 32Gi, gpus: 2}\n");
+        QVERIFY(settings.ok());
+        const QByteArray x25519(32, '\x2a');
+        const auto profile = berth::provider::ListingTarget::profileFrom(*settings, x25519);
+        QCOMPARE(profile.endpoint, u"wss://berth.example.net:7443"_s);
+        QCOMPARE(profile.regions, QStringList{u"eu-west"_s});
+        QCOMPARE(profile.attributes.size(), 1);
+        QCOMPARE(profile.attributes.first().first, u"tier"_s);
+        QCOMPARE(profile.capacity.cpuMillis, quint64(1500));
+        QCOMPARE(profile.capacity.memoryBytes, quint64(32) << 30);
+        QCOMPARE(profile.capacity.storageBytes, quint64(0)); // not set: none offered
+        QCOMPARE(profile.capacity.gpuCount, quint64(2));
+        QCOMPARE(profile.encryptionKeyHash, berth::crypto::keccak256(x25519));
     }
 
     void chainDutiesFromTheEnvironment()
