@@ -179,20 +179,20 @@ void PodService::recordEvent(const QString &deploymentId, const QString &kind,
 {
     auto id = m_store->appendEvent(deploymentId, kind, message);
     if (!id) {
-        qCWarning(lcPods).noquote()
-            << "cannot record event for" << deploymentId << ":" << id.error().message;
+        qCWarning(lcPods).noquote() << "cannot record event for" << deploymentId << ":"
+                                    << id.error().message;
         return;
     }
     auto record = m_store->deployment(deploymentId);
     if (!record)
         return;
-    const QJsonObject params{
-        {u"deployment"_s, deploymentId},
-        {u"event"_s,
-         QJsonObject{{u"id"_s, *id},
-                     {u"at"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
-                     {u"kind"_s, kind},
-                     {u"message"_s, message}}}};
+    const QJsonObject params{{u"deployment"_s, deploymentId},
+                             {u"event"_s,
+                              QJsonObject{{u"id"_s, *id},
+                                          {u"at"_s, QDateTime::currentDateTimeUtc().toString(
+                                                        Qt::ISODateWithMs)},
+                                          {u"kind"_s, kind},
+                                          {u"message"_s, message}}}};
     for (quint64 session : m_sessionsByPublisher.value(record->publisher))
         emit notify(session, u"pod.events"_s, params);
 }
@@ -208,8 +208,7 @@ Result<DeploymentRecord> PodService::ownDeployment(const Caller &caller,
                              "one, e.g. \"web-1a2b3c4d\")"_s);
     auto record = m_store->deployment(*id);
     if (!record || record->state == "deleted"_L1)
-        return makeRpcError(RpcErrorCode::NotFound,
-                            u"no deployment %1 on this provider"_s.arg(*id));
+        return makeRpcError(RpcErrorCode::NotFound, u"no deployment %1 on this provider"_s.arg(*id));
     if (record->publisher != caller.publisher.toChecksumString())
         return makeRpcError(RpcErrorCode::Forbidden,
                             u"deployment %1 belongs to another publisher"_s.arg(*id));
@@ -258,16 +257,17 @@ void PodService::quote(const Caller &caller, const QJsonObject &params, Reply re
             return reply(signature.error());
         const QByteArray channelId = chain::EscrowContract::channelIdOf(
             quote.publisher, m_config.provider, quote.deploymentId);
-        reply(QJsonObject{{u"version"_s, QuoteDocumentVersion},
-                          {u"chainId"_s, QString::number(m_config.chainId)},
-                          {u"escrow"_s, m_config.escrow.toChecksumString()},
-                          {u"provider"_s, m_config.provider.toChecksumString()},
-                          {u"quote"_s, quote.toJson()},
-                          {u"signature"_s, hexString(signature->toRsv())},
-                          {u"channel"_s, hexString(channelId)},
-                          {u"deployment"_s, deploymentIdFor(name, channelId)},
-                          {u"perHour"_s, perHour(rate, m_config)},
-                          {u"resources"_s, chain::podResources(pod).toJson()}});
+        reply(QJsonObject{
+            {u"version"_s, QuoteDocumentVersion},
+            {u"chainId"_s, QString::number(m_config.chainId)},
+            {u"escrow"_s, m_config.escrow.toChecksumString()},
+            {u"provider"_s, m_config.provider.toChecksumString()},
+            {u"quote"_s, quote.toJson()},
+            {u"signature"_s, hexString(signature->toRsv())},
+            {u"channel"_s, hexString(channelId)},
+            {u"deployment"_s, deploymentIdFor(name, channelId)},
+            {u"perHour"_s, perHour(rate, m_config)},
+            {u"resources"_s, chain::podResources(pod).toJson()}});
     });
 }
 
@@ -280,12 +280,12 @@ PodService::openSecrets(const manifest::Pod &pod, const QJsonValue &sealed) cons
     QMap<QString, QMap<QString, crypto::SecretBytes>> opened;
     for (auto secret = given.begin(); secret != given.end(); ++secret) {
         if (!secret->isObject())
-            return invalidParams(
-                u"params.secrets.%1 must be an object {key: sealed base64}"_s.arg(secret.key()));
+            return invalidParams(u"params.secrets.%1 must be an object {key: sealed base64}"_s.arg(
+                secret.key()));
         const QJsonObject keys = secret->toObject();
         for (auto key = keys.begin(); key != keys.end(); ++key) {
-            const auto decoded = QByteArray::fromBase64Encoding(
-                key->toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+            const auto decoded = QByteArray::fromBase64Encoding(key->toString().toLatin1(),
+                                                                QByteArray::AbortOnBase64DecodingErrors);
             if (!key->isString() || !decoded)
                 return invalidParams(u"params.secrets.%1.%2 must be base64 of a sealed box"_s.arg(
                     secret.key(), key.key()));
@@ -293,7 +293,7 @@ PodService::openSecrets(const manifest::Pod &pod, const QJsonValue &sealed) cons
             if (!plain)
                 return makeRpcError(RpcErrorCode::InvalidParams,
                                     u"params.secrets.%1.%2: %3"_s.arg(secret.key(), key.key(),
-                                                                      plain.error().message));
+                                                                       plain.error().message));
             opened[secret.key()].insert(key.key(), std::move(*plain));
         }
     }
@@ -378,9 +378,9 @@ Result<QList<PortBinding>> PodService::assignPorts(const manifest::Pod &pod,
                 break;
             }
             if (binding.hostPort == 0)
-                return makeRpcError(
-                    RpcErrorCode::Unavailable,
-                    u"no free host port left in %1–%2 on this provider"_s.arg(first).arg(last));
+                return makeRpcError(RpcErrorCode::Unavailable,
+                                    u"no free host port left in %1–%2 on this provider"_s.arg(first)
+                                        .arg(last));
         }
         taken.insert(binding.hostPort);
         bindings.append(binding);
@@ -397,8 +397,8 @@ Result<PodService::Plan> PodService::plan(const Caller &caller, const QJsonObjec
         return pod.error();
     Plan plan;
     plan.pod = *pod;
-    plan.channelId = chain::EscrowContract::channelIdOf(caller.publisher, m_config.provider,
-                                                        chain::EscrowQuote::deploymentIdFrom(name));
+    plan.channelId = chain::EscrowContract::channelIdOf(
+        caller.publisher, m_config.provider, chain::EscrowQuote::deploymentIdFrom(name));
     const QString id = deploymentIdFor(name, plan.channelId);
     plan.isNew = existing == nullptr;
     if (existing) {
@@ -480,30 +480,30 @@ void PodService::checkPaid(const QByteArray &channelId, const Caller &caller,
                             quint64(m_config.minRunwaySeconds),
                             m_config.tokenDecimals,
                             m_config.tokenSymbol};
-    m_channels.read(
-        channelId, this, [need, quote, done = std::move(done)](Result<ChannelSnapshot> snapshot) {
-            if (!snapshot)
-                return done(
-                    makeRpcError(RpcErrorCode::Unavailable,
-                                 u"cannot read the Escrow channel: "_s + snapshot.error().message));
-            auto paid =
-                checkChannelPays(snapshot->channel, snapshot->runway, need, snapshot->chainNow);
-            if (!paid && snapshot->channel.status == chain::EscrowChannel::Status::None &&
-                quote.isObject()) {
-                // The publisher shows the quote it meant to open the channel with.
-                const auto parsed =
-                    chain::EscrowQuote::fromJson(quote.toObject().value(u"quote"_s).toObject());
-                if (parsed && qint64(parsed->validUntil) < snapshot->chainNow)
-                    return done(
-                        makeRpcError(RpcErrorCode::QuoteExpired,
-                                     u"the quote expired at unix time %1 and no channel was "
-                                     "opened with it: ask for a new quote (pod.quote)"_s.arg(
-                                         parsed->validUntil)));
-            }
-            if (!paid)
-                return done(paid.error());
-            done(*snapshot);
-        });
+    m_channels.read(channelId, this,
+                    [need, quote, done = std::move(done)](Result<ChannelSnapshot> snapshot) {
+                        if (!snapshot)
+                            return done(makeRpcError(RpcErrorCode::Unavailable,
+                                                     u"cannot read the Escrow channel: "_s +
+                                                         snapshot.error().message));
+                        auto paid = checkChannelPays(snapshot->channel, snapshot->runway, need,
+                                                     snapshot->chainNow);
+                        if (!paid && snapshot->channel.status == chain::EscrowChannel::Status::None &&
+                            quote.isObject()) {
+                            // The publisher shows the quote it meant to open the channel with.
+                            const auto parsed = chain::EscrowQuote::fromJson(
+                                quote.toObject().value(u"quote"_s).toObject());
+                            if (parsed && qint64(parsed->validUntil) < snapshot->chainNow)
+                                return done(makeRpcError(
+                                    RpcErrorCode::QuoteExpired,
+                                    u"the quote expired at unix time %1 and no channel was "
+                                    "opened with it: ask for a new quote (pod.quote)"_s.arg(
+                                        parsed->validUntil)));
+                        }
+                        if (!paid)
+                            return done(paid.error());
+                        done(*snapshot);
+                    });
 }
 
 void PodService::provision(const Caller &caller, const QJsonObject &params, Reply reply)
@@ -516,9 +516,9 @@ void PodService::provision(const Caller &caller, const QJsonObject &params, Repl
         caller.publisher, m_config.provider, chain::EscrowQuote::deploymentIdFrom(*name));
     const QString id = deploymentIdFor(*name, channelId);
     if (m_inFlight.contains(id))
-        return reply(
-            makeRpcError(RpcErrorCode::Conflict,
-                         u"deployment %1 is being changed; retry when that is done"_s.arg(id)));
+        return reply(makeRpcError(RpcErrorCode::Conflict,
+                                  u"deployment %1 is being changed; retry when that is done"_s.arg(
+                                      id)));
     auto existing = m_store->deployment(id);
     const bool live = existing && existing->state != "deleted"_L1;
     auto planned = plan(caller, params, *name, live ? &*existing : nullptr);
@@ -528,9 +528,9 @@ void PodService::provision(const Caller &caller, const QJsonObject &params, Repl
         // Idempotent by deployment id: the same manifest again is answered as it is.
         if (existing->manifestJson == planned->record.manifestJson)
             return reply(describe(*existing));
-        return reply(
-            makeRpcError(RpcErrorCode::Conflict,
-                         u"deployment %1 already runs another manifest: use pod.update"_s.arg(id)));
+        return reply(makeRpcError(RpcErrorCode::Conflict,
+                                  u"deployment %1 already runs another manifest: use pod.update"_s
+                                      .arg(id)));
     }
     auto shared = std::make_shared<Plan>(std::move(planned).value());
     if (existing && !live)
@@ -549,12 +549,11 @@ void PodService::provision(const Caller &caller, const QJsonObject &params, Repl
                       m_inFlight.remove(shared->record.id);
                       return reply(saved.error());
                   }
-                  recordEvent(
-                      shared->record.id, u"provisioning"_s,
-                      u"paid by channel %1 for %2 more"_s.arg(
-                          shared->record.channelId,
-                          chain::formatDuration(quint64(
-                              qMin(paid->runway, UInt256(std::numeric_limits<quint32>::max()))))));
+                  recordEvent(shared->record.id, u"provisioning"_s,
+                              u"paid by channel %1 for %2 more"_s.arg(
+                                  shared->record.channelId,
+                                  chain::formatDuration(quint64(qMin(
+                                      paid->runway, UInt256(std::numeric_limits<quint32>::max()))))));
                   apply(shared, reply);
               });
 }
@@ -566,9 +565,9 @@ void PodService::update(const Caller &caller, const QJsonObject &params, Reply r
     if (!existing)
         return reply(existing.error());
     if (m_inFlight.contains(existing->id))
-        return reply(makeRpcError(
-            RpcErrorCode::Conflict,
-            u"deployment %1 is being changed; retry when that is done"_s.arg(existing->id)));
+        return reply(makeRpcError(RpcErrorCode::Conflict,
+                                  u"deployment %1 is being changed; retry when that is done"_s.arg(
+                                      existing->id)));
     auto planned = plan(caller, params, existing->name, &*existing);
     if (!planned)
         return reply(planned.error());
@@ -644,9 +643,9 @@ void PodService::remove(const Caller &caller, const QJsonObject &params, Reply r
         return reply(existing.error());
     const QString id = existing->id;
     if (m_inFlight.contains(id))
-        return reply(
-            makeRpcError(RpcErrorCode::Conflict,
-                         u"deployment %1 is being changed; retry when that is done"_s.arg(id)));
+        return reply(makeRpcError(RpcErrorCode::Conflict,
+                                  u"deployment %1 is being changed; retry when that is done"_s.arg(
+                                      id)));
     m_inFlight.insert(id);
     recordEvent(id, u"deleting"_s, u"deleting the pod, its volumes and its routes"_s);
     m_worker->run<QJsonValue>(
@@ -760,8 +759,9 @@ void PodService::status(const Caller &caller, const QJsonObject &params, Reply r
                     return status.error();
                 QJsonArray containers;
                 for (const ContainerStatus &c : std::as_const(status->containers)) {
-                    QJsonObject container{
-                        {u"name"_s, c.name}, {u"state"_s, c.state}, {u"restarts"_s, c.restarts}};
+                    QJsonObject container{{u"name"_s, c.name},
+                                          {u"state"_s, c.state},
+                                          {u"restarts"_s, c.restarts}};
                     if (c.exitCode)
                         container.insert(u"exitCode"_s, *c.exitCode);
                     if (c.healthy)
@@ -777,8 +777,8 @@ void PodService::status(const Caller &caller, const QJsonObject &params, Reply r
             return QJsonValue(byId);
         },
         this,
-        [this, records, reply,
-         single = params.contains(u"deployment"_s)](Result<QJsonValue> runtime) {
+        [this, records, reply, single = params.contains(u"deployment"_s)](
+            Result<QJsonValue> runtime) {
             if (!runtime)
                 return reply(runtime.error());
             QJsonArray list;

@@ -59,9 +59,7 @@ struct Caller
 class Reply
 {
 public:
-    Reply(std::function<void(Result<QJsonValue>)> send)
-        : m_send(std::move(send))
-    {}
+    Reply(std::function<void(Result<QJsonValue>)> send) : m_send(std::move(send)) {}
     void operator()(Result<QJsonValue> result) const { m_send(std::move(result)); }
     void operator()(const QJsonObject &result) const { m_send(QJsonValue(result)); }
     void operator()(const Error &error) const { m_send(error); }
