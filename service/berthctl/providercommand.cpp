@@ -1,11 +1,11 @@
 #include "providercommand.h"
 
+#include "chain/listingfields.h"
 #include "chain/priceunits.h"
 #include "chain/registrycontract.h"
 #include "chaincommandline.h"
 #include "commandoutput.h"
 #include "core/hex.h"
-#include "crypto/keccak.h"
 #include "manifest/quantity.h"
 
 #include <QCommandLineParser>
@@ -73,11 +73,10 @@ Result<void> applyListingOptions(const QCommandLineParser &parser, ProviderProfi
     if (parser.isSet(u"attr"_s)) {
         profile.attributes.clear();
         for (const QString &attr : parser.values(u"attr"_s)) {
-            const qsizetype eq = attr.indexOf(u'=');
-            if (eq <= 0)
-                return Error{ErrorCode::InvalidArgument,
-                             u"--attr '%1': write key=value, such as --attr tier=gold"_s.arg(attr)};
-            profile.attributes.append({attr.left(eq), attr.mid(eq + 1)});
+            auto attribute = parseListingAttribute(attr);
+            if (!attribute)
+                return Error{ErrorCode::InvalidArgument, u"--attr "_s + attribute.error().message};
+            profile.attributes.append(*attribute);
         }
     }
     const auto quantity = [&](const QString &option, auto parse, quint64 &out) -> Result<void> {
@@ -115,7 +114,7 @@ Result<void> applyListingOptions(const QCommandLineParser &parser, ProviderProfi
             return Error{
                 ErrorCode::InvalidArgument,
                 u"--encryption-key takes the 32-byte X25519 public key as 64 hex digits"_s};
-        profile.encryptionKeyHash = crypto::keccak256(key);
+        profile.encryptionKeyHash = listingEncryptionKeyHash(key);
     }
     return {};
 }

@@ -2,7 +2,6 @@
 
 #include "chain/ethclient.h"
 #include "chain/filenoncestore.h"
-#include "chain/priceunits.h"
 #include "chain/transactionmanager.h"
 #include "core/hex.h"
 #include "crypto/keystore.h"
@@ -16,9 +15,12 @@
 #include "provider/billing.h"
 #include "provider/blobservice.h"
 #include "provider/caddyingress.h"
+#include "provider/challengeresponder.h"
+#include "provider/listingkeeper.h"
 #include "provider/podmanruntime.h"
 #include "provider/podservice.h"
 #include "provider/provideridentity.h"
+#include "provider/providerprices.h"
 #include "provider/reconciler.h"
 #include "provider/runtimeworker.h"
 #include "provider/statestore.h"
@@ -60,37 +62,6 @@ Result<crypto::SecretBytes> keystorePassword(const ProviderSettings &settings)
                      settings.walletCredential));
 }
 
-Result<chain::Prices> pricesFrom(const ProviderSettings &settings, int decimals)
-{
-    chain::Prices prices;
-    const struct
-    {
-        const QString &text;
-        UInt256 *target;
-        quint64 period;
-        QLatin1StringView key;
-    } entries[] = {
-        {settings.priceCpuCoreHour, &prices.cpuCorePerSecond, chain::PricePeriod::Hour,
-         "pricing.cpuCoreHour"_L1},
-        {settings.priceMemoryGiBMonth, &prices.memoryGiBPerSecond, chain::PricePeriod::Month,
-         "pricing.memoryGiBMonth"_L1},
-        {settings.priceStorageGiBMonth, &prices.storageGiBPerSecond, chain::PricePeriod::Month,
-         "pricing.storageGiBMonth"_L1},
-        {settings.priceGpuHour, &prices.gpuUnitPerSecond, chain::PricePeriod::Hour,
-         "pricing.gpuHour"_L1},
-    };
-    for (const auto &entry : entries) {
-        if (entry.text.isEmpty())
-            continue;
-        auto rate = chain::scaledRateFromTokens(entry.text, decimals, entry.period);
-        if (!rate)
-            return Error(ErrorCode::InvalidArgument,
-                         u"%1: %2"_s.arg(entry.key, rate.error().message));
-        *entry.target = *rate;
-    }
-    return prices;
-}
-
 CaddyIngress::TlsMode tlsModeFrom(const QString &text)
 {
     if (text == "internal"_L1)
@@ -111,6 +82,8 @@ ProviderDaemon::~ProviderDaemon()
 {
     // The server and services go before the worker they post to.
     m_server.reset();
+    m_challenges.reset();
+    m_listing.reset();
     m_billing.reset();
     m_pods.reset();
     m_worker.reset();
@@ -225,7 +198,7 @@ void ProviderDaemon::start(std::function<void(Result<void>)> done)
 void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
 {
     const ProviderSettings &s = m_settings;
-    auto prices = pricesFrom(s, m_profile.tokenDecimals);
+    auto prices = providerPrices(s, m_profile.tokenDecimals);
     if (!prices)
         return done(prices.error());
     auto escrow = chain::ContractClient::fromArtifact(u"Escrow"_s, m_profile.escrow, m_eth.get());
@@ -284,12 +257,13 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
     if (!records)
         return done(records.error());
     const int grace = config.stopGraceSeconds;
+    const chain::Prices listedPrices = *prices;
     m_worker->run<ReconcileReport>(
         [records = *records, grace](Runtime &runtime, Ingress &ingress) -> Result<ReconcileReport> {
             return reconcile(records, runtime, ingress, grace);
         },
         this,
-        [this, done](Result<ReconcileReport> report) {
+        [this, done, listedPrices](Result<ReconcileReport> report) {
             if (report) {
                 for (const QString &id : std::as_const(report->restarted))
                     m_pods->recordEvent(id, u"restarted"_s,
@@ -383,12 +357,54 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
             if (auto listening = m_server->listen(); !listening)
                 return done(listening.error());
             m_billing->start();
+            startChainDuties(listedPrices);
             qCInfo(lcDaemon).noquote()
                 << u"provider %1 serving on wss://%2:%3"_s
                        .arg(m_key->address().toChecksumString(), m_settings.listenAddress)
                        .arg(m_server->port());
             done({});
         });
+}
+
+void ProviderDaemon::startChainDuties(const chain::Prices &prices)
+{
+    if (m_settings.registryRegister) {
+        auto registry =
+            chain::ContractClient::fromArtifact(u"Registry"_s, m_profile.registry, m_eth.get());
+        if (!registry) {
+            qCWarning(lcDaemon).noquote()
+                << "the Registry listing is not kept:" << registry.error().message;
+        } else {
+            ListingTarget target{
+                ListingTarget::profileFrom(m_settings, m_identity->x25519PublicKey()), prices,
+                m_profile.token};
+            m_listing =
+                std::make_unique<ListingKeeper>(*registry, m_transactions.get(), std::move(target));
+            m_listing->sync();
+        }
+    }
+    if (!m_settings.stakingRespond)
+        return;
+    if (m_profile.staking.isZero()) {
+        qCWarning(lcDaemon).noquote()
+            << "the chain profile names no Staking contract: liveness challenges are not "
+               "answered (set staking.respond: false to silence this)";
+        return;
+    }
+    auto staking =
+        chain::ContractClient::fromArtifact(u"Staking"_s, m_profile.staking, m_eth.get());
+    if (!staking) {
+        qCWarning(lcDaemon).noquote()
+            << "Staking challenges are not answered:" << staking.error().message;
+        return;
+    }
+    ChallengeResponderConfig config;
+    config.pollSeconds = m_settings.stakingPollSeconds;
+    config.stateFile =
+        ChallengeResponder::stateFileIn(m_settings.dataDir, m_profile.chainId, m_profile.staking);
+    m_challenges =
+        std::make_unique<ChallengeResponder>(config, *staking, m_eth.get(), m_transactions.get());
+    m_challenges->start();
 }
 
 void ProviderDaemon::attest(const QJsonObject &,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "chain/chainprofile.h"
+#include "chain/registrycontract.h"
 #include "core/result.h"
 #include "crypto/privatekey.h"
 #include "provider/providersettings.h"
@@ -26,6 +27,8 @@ namespace berth::provider {
 
 class Billing;
 class BlobService;
+class ChallengeResponder;
+class ListingKeeper;
 class PodService;
 class ProviderIdentity;
 class RuntimeWorker;
@@ -60,6 +63,9 @@ private:
     ProviderDaemon(ProviderSettings settings, QObject *parent);
     Result<void> setUp();
     void listenAndServe(std::function<void(Result<void>)> done);
+    // The Registry listing (registry.register) and Staking challenges
+    // (staking.respond): started after billing; their failures are logged only.
+    void startChainDuties(const chain::Prices &prices);
     void attest(const QJsonObject &params, std::function<void(Result<QJsonValue>)> reply) const;
 
     ProviderSettings m_settings;
@@ -74,6 +80,8 @@ private:
     std::unique_ptr<BlobService> m_blobs;
     std::unique_ptr<PodService> m_pods;
     std::unique_ptr<Billing> m_billing;
+    std::unique_ptr<ListingKeeper> m_listing;
+    std::unique_ptr<ChallengeResponder> m_challenges;
     std::unique_ptr<protocol::ProtocolServer> m_server;
     QTimer m_pruneTimer;
 };

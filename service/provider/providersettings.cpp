@@ -1,8 +1,10 @@
 #include "provider/providersettings.h"
 
+#include "chain/listingfields.h"
 #include "core/suggest.h"
 #include "manifest/diagnostic.h"
 #include "manifest/limits.h"
+#include "manifest/quantity.h"
 #include "manifest/yamlguard.h"
 
 #include <QDir>
@@ -38,17 +40,24 @@ enum class Kind
     LoggingRules, // category=true|false;...
     TokenAmount,  // "0.02": a decimal number of tokens
     TlsMode,      // acme, internal, off
+    Boolean,      // true, false
+    WssUrl,       // wss://host[:port][/path]
+    NameList,     // "eu-west, us-east": comma-separated names
+    Attributes,   // "tier=gold, gpu=a100": comma-separated key=value
+    CpuQuantity,  // "8", "0.5", "500m"
+    ByteQuantity, // "32Gi", "1Ti", "1000000"
 };
 
 using StringMember = QString ProviderSettings::*;
 using IntMember = int ProviderSettings::*;
 using Int64Member = qint64 ProviderSettings::*;
+using BoolMember = bool ProviderSettings::*;
 
 struct KeySpec
 {
     QLatin1StringView path; // as in berthd.yaml: "listen.port"
     Kind kind;
-    std::variant<StringMember, IntMember, Int64Member> member;
+    std::variant<StringMember, IntMember, Int64Member, BoolMember> member;
     bool optional = false; // an empty value means "not configured"
     qint64 min = 0;
     qint64 max = 0;
@@ -94,6 +103,16 @@ const QList<KeySpec> &keySpecs()
         {"caddy.listen"_L1, Kind::Text, &S::caddyListen},
         {"caddy.tls"_L1, Kind::TlsMode, &S::caddyTls},
         {"logging.rules"_L1, Kind::LoggingRules, &S::loggingRules, true},
+        {"registry.register"_L1, Kind::Boolean, &S::registryRegister},
+        {"registry.endpoint"_L1, Kind::WssUrl, &S::registryEndpoint, true},
+        {"registry.regions"_L1, Kind::NameList, &S::registryRegions, true},
+        {"registry.attributes"_L1, Kind::Attributes, &S::registryAttributes, true},
+        {"registry.capacity.cpu"_L1, Kind::CpuQuantity, &S::registryCapacityCpu, true},
+        {"registry.capacity.memory"_L1, Kind::ByteQuantity, &S::registryCapacityMemory, true},
+        {"registry.capacity.storage"_L1, Kind::ByteQuantity, &S::registryCapacityStorage, true},
+        {"registry.capacity.gpus"_L1, Kind::Integer, &S::registryCapacityGpus, false, 0, 1000000},
+        {"staking.respond"_L1, Kind::Boolean, &S::stakingRespond},
+        {"staking.pollSeconds"_L1, Kind::Integer, &S::stakingPollSeconds, false, 2, 3600},
     };
     return specs;
 }
@@ -106,18 +125,18 @@ const KeySpec *findSpec(const QString &path)
     return it == specs.cend() ? nullptr : &*it;
 }
 
-// The keys that may appear under parent ("" for the top level).
+// The keys that may appear under parent ("" for the top level, "registry.capacity"
+// for a nested section).
 QStringList keysUnder(const QString &parent)
 {
     QStringList keys;
+    const QString prefix = parent.isEmpty() ? QString() : parent + u'.';
     for (const auto &spec : keySpecs()) {
         const QString path = spec.path;
-        const auto dot = path.indexOf(u'.');
-        QString key;
-        if (parent.isEmpty())
-            key = dot < 0 ? path : path.left(dot);
-        else if (dot >= 0 && path.left(dot) == parent)
-            key = path.mid(dot + 1);
+        if (!path.startsWith(prefix))
+            continue;
+        const QString rest = path.mid(prefix.size());
+        const QString key = rest.section(u'.', 0, 0);
         if (!key.isEmpty() && !keys.contains(key))
             keys.append(key);
     }
@@ -156,6 +175,64 @@ bool isDomainName(const QString &text)
                        [](const QString &l) { return label.match(l).hasMatch(); });
 }
 
+QStringList splitList(const QString &text)
+{
+    QStringList items;
+    for (const QString &item : text.split(u',')) {
+        const QString trimmed = item.trimmed();
+        if (!trimmed.isEmpty())
+            items.append(trimmed);
+    }
+    return items;
+}
+
+// The Registry's limits (contracts/src/Registry.sol), checked here so that a bad
+// listing is refused when berthd reads its settings, not when it is sent.
+constexpr int MaxEndpointBytes = 256;
+constexpr int MaxRegions = 16;
+constexpr int MaxRegionBytes = 32;
+constexpr int MaxAttributes = 16;
+constexpr int MaxAttributeKeyBytes = 32;
+constexpr int MaxAttributeValueBytes = 128;
+
+std::optional<QString> checkNameList(const QString &text)
+{
+    const QStringList names = splitList(text);
+    if (names.size() > MaxRegions)
+        return u"at most %1 regions (got %2)"_s.arg(MaxRegions).arg(names.size());
+    for (const QString &name : names) {
+        if (name.toUtf8().size() > MaxRegionBytes)
+            return u"region \"%1\" is longer than %2 bytes"_s.arg(name).arg(MaxRegionBytes);
+        if (names.count(name) > 1)
+            return u"region \"%1\" is listed twice"_s.arg(name);
+    }
+    return std::nullopt;
+}
+
+std::optional<QString> checkAttributes(const QString &text)
+{
+    const QStringList items = splitList(text);
+    if (items.size() > MaxAttributes)
+        return u"at most %1 attributes (got %2)"_s.arg(MaxAttributes).arg(items.size());
+    QStringList keys;
+    for (const QString &item : items) {
+        auto attribute = chain::parseListingAttribute(item);
+        if (!attribute)
+            return attribute.error().message;
+        const auto &[key, value] = *attribute;
+        if (key.toUtf8().size() > MaxAttributeKeyBytes)
+            return u"attribute key \"%1\" is longer than %2 bytes"_s.arg(key).arg(
+                MaxAttributeKeyBytes);
+        if (value.toUtf8().size() > MaxAttributeValueBytes)
+            return u"the value of \"%1\" is longer than %2 bytes"_s.arg(key).arg(
+                MaxAttributeValueBytes);
+        if (keys.contains(key))
+            return u"attribute key \"%1\" is given twice"_s.arg(key);
+        keys.append(key);
+    }
+    return std::nullopt;
+}
+
 std::optional<QString> checkLoggingRules(const QString &text)
 {
     static const QRegularExpression rule(u"^[A-Za-z0-9_.*-]+=(true|false)$"_s);
@@ -179,6 +256,13 @@ std::optional<QString> assign(ProviderSettings &settings, const KeySpec &spec, c
         return std::nullopt;
     }
     switch (spec.kind) {
+    case Kind::Boolean: {
+        const QString value = text.trimmed();
+        if (value != "true"_L1 && value != "false"_L1)
+            return u"must be true or false (got \"%1\")"_s.arg(text);
+        settings.*std::get<BoolMember>(spec.member) = value == "true"_L1;
+        return std::nullopt;
+    }
     case Kind::Integer: {
         bool ok = false;
         const qint64 value = text.trimmed().toLongLong(&ok);
@@ -229,6 +313,31 @@ std::optional<QString> assign(ProviderSettings &settings, const KeySpec &spec, c
     case Kind::Text:
         if (text.isEmpty())
             return u"must not be empty"_s;
+        break;
+    case Kind::WssUrl: {
+        const QUrl url(text, QUrl::StrictMode);
+        if (!url.isValid() || url.scheme() != "wss"_L1 || url.host().isEmpty())
+            return u"must be the wss:// URL publishers reach berthd at, such as "
+                   "wss://berth.example.net:7443 (got \"%1\")"_s.arg(text);
+        if (text.toUtf8().size() > MaxEndpointBytes)
+            return u"must be at most %1 bytes long"_s.arg(MaxEndpointBytes);
+        break;
+    }
+    case Kind::NameList:
+        if (auto problem = checkNameList(text))
+            return problem;
+        break;
+    case Kind::Attributes:
+        if (auto problem = checkAttributes(text))
+            return problem;
+        break;
+    case Kind::CpuQuantity:
+        if (auto cpu = manifest::quantity::parseCpuMillis(text); !cpu)
+            return u"must be a number of CPU cores such as 8, 0.5 or 500m (got \"%1\")"_s.arg(text);
+        break;
+    case Kind::ByteQuantity:
+        if (auto bytes = manifest::quantity::parseBytes(text); !bytes)
+            return u"must be a size such as 32Gi, 1Ti or 500M (got \"%1\")"_s.arg(text);
         break;
     }
     settings.*std::get<StringMember>(spec.member) = text;
@@ -300,15 +409,15 @@ private:
                             : u"unknown key; did you mean \"%1\"?"_s.arg(suggestion));
                 continue;
             }
-            if (parent.isEmpty() && isSection(key)) {
+            if (isSection(path)) {
                 if (value.IsNull())
                     continue;
                 if (!value.IsMap()) {
                     problem(value.Mark(), path,
-                            u"must be a map of %1"_s.arg(keysUnder(key).join(u", "_s)));
+                            u"must be a map of %1"_s.arg(keysUnder(path).join(u", "_s)));
                     continue;
                 }
-                readMap(value, key);
+                readMap(value, path);
                 continue;
             }
             readLeaf(*findSpec(path), value);
@@ -355,6 +464,37 @@ Error validationError(const QList<Problem> &problems)
 }
 
 } // namespace
+
+namespace {
+
+// Puts value at keys[0].keys[1]... inside object, making the sections it needs.
+void insertPath(QJsonObject &object, QStringList keys, const QJsonValue &value)
+{
+    const QString key = keys.takeFirst();
+    if (keys.isEmpty()) {
+        object.insert(key, value);
+        return;
+    }
+    QJsonObject section = object.value(key).toObject();
+    insertPath(section, keys, value);
+    object.insert(key, section);
+}
+
+} // namespace
+
+QStringList ProviderSettings::registryRegionList() const
+{
+    return splitList(registryRegions);
+}
+
+QList<std::pair<QString, QString>> ProviderSettings::registryAttributeList() const
+{
+    QList<std::pair<QString, QString>> attributes;
+    for (const QString &item : splitList(registryAttributes))
+        if (auto attribute = chain::parseListingAttribute(item))
+            attributes.append(*attribute);
+    return attributes;
+}
 
 ProviderSettings ProviderSettings::defaults()
 {
@@ -495,6 +635,11 @@ Result<ProviderSettings> ProviderSettings::parse(const QByteArray &yaml, const Q
                              .arg(settings.upstreamPortFirst)
                              .arg(settings.upstreamPortLast)});
 
+    if (settings.registryRegister && settings.registryEndpoint.isEmpty())
+        problems.append({originOf(u"registry.register"_s), u"registry.endpoint"_s,
+                         u"must be set when registry.register is true: the wss:// URL "
+                         "publishers reach berthd at, such as wss://berth.example.net:7443"_s});
+
     if (!problems.isEmpty())
         return validationError(problems);
     return settings;
@@ -510,17 +655,11 @@ QJsonObject ProviderSettings::toJson() const
             value = this->**member;
         else if (const auto *wide = std::get_if<Int64Member>(&spec.member))
             value = this->**wide;
+        else if (const auto *flag = std::get_if<BoolMember>(&spec.member))
+            value = this->**flag;
         else
             value = this->*std::get<StringMember>(spec.member);
-        const auto dot = path.indexOf(u'.');
-        if (dot < 0) {
-            root.insert(path, value);
-            continue;
-        }
-        const QString section = path.left(dot);
-        QJsonObject object = root.value(section).toObject();
-        object.insert(path.mid(dot + 1), value);
-        root.insert(section, object);
+        insertPath(root, path.split(u'.'), value);
     }
     return root;
 }

@@ -4,8 +4,12 @@
 
 #include <QByteArray>
 #include <QJsonObject>
+#include <QList>
 #include <QProcessEnvironment>
 #include <QString>
+#include <QStringList>
+
+#include <utility>
 
 namespace berth::provider {
 
@@ -54,6 +58,18 @@ struct ProviderSettings
     QString caddyListen = QStringLiteral(":443");  // caddy.listen: its listen address
     QString caddyTls = QStringLiteral("acme");     // caddy.tls: acme, internal or off
     QString loggingRules;                          // QLoggingCategory filter rules, ';'-separated
+    // registry.*: the Registry listing berthd keeps in step on start (ListingKeeper).
+    bool registryRegister = false;   // registry.register: false leaves the listing alone
+    QString registryEndpoint;        // registry.endpoint: the wss:// URL publishers use
+    QString registryRegions;         // registry.regions: comma-separated region names
+    QString registryAttributes;      // registry.attributes: comma-separated key=value
+    QString registryCapacityCpu;     // registry.capacity.cpu: cores as a manifest writes them
+    QString registryCapacityMemory;  // registry.capacity.memory: bytes ("32Gi")
+    QString registryCapacityStorage; // registry.capacity.storage: bytes ("1Ti")
+    int registryCapacityGpus = 0;    // registry.capacity.gpus
+    // staking.*: answering liveness challenges (ChallengeResponder).
+    bool stakingRespond = true;  // staking.respond
+    int stakingPollSeconds = 30; // staking.pollSeconds: how often Staking's events are read
 
     // The settings with every default filled in (dataDir from defaultDataDir()).
     static ProviderSettings defaults();
@@ -76,6 +92,10 @@ struct ProviderSettings
 
     // The effective settings, keyed as in berthd.yaml ("listen": {"port": 7443}).
     QJsonObject toJson() const;
+
+    // registry.regions and registry.attributes as lists (blank items dropped).
+    QStringList registryRegionList() const;
+    QList<std::pair<QString, QString>> registryAttributeList() const;
 };
 
 } // namespace berth::provider

@@ -1,5 +1,7 @@
 // berthd.yaml: typed provider settings, every error naming file, line, column and
 // key path, environment overrides, and no secrets.
+#include "crypto/keccak.h"
+#include "provider/listingkeeper.h"
 #include "provider/providersettings.h"
 
 #include <QFile>
@@ -57,6 +59,106 @@ private slots:
         QCOMPARE(settings->podmanSocket, u"/run/podman/podman.sock"_s);
         QCOMPARE(settings->caddyAdminUrl, u"http://127.0.0.1:2019"_s);
         QCOMPARE(settings->loggingRules, u"berth.*.debug=false"_s);
+        QCOMPARE(settings->registryRegister, false);
+        QCOMPARE(settings->registryEndpoint, u"wss://berth.example.net:7443"_s);
+        QCOMPARE(settings->registryRegionList(), (QStringList{u"eu-west"_s, u"eu-central"_s}));
+        QCOMPARE(settings->registryCapacityMemory, u"64Gi"_s);
+        QCOMPARE(settings->stakingRespond, true);
+        QCOMPARE(settings->stakingPollSeconds, 30);
+    }
+
+    void chainDutiesDefaults()
+    {
+        const auto settings = parse(QByteArray());
+        QVERIFY(settings.ok());
+        QCOMPARE(settings->registryRegister, false);
+        QVERIFY(settings->registryEndpoint.isEmpty());
+        QVERIFY(settings->registryRegionList().isEmpty());
+        QVERIFY(settings->registryAttributeList().isEmpty());
+        QCOMPARE(settings->registryCapacityGpus, 0);
+        QCOMPARE(settings->stakingRespond, true);
+        QCOMPARE(settings->stakingPollSeconds, 30);
+    }
+
+    void registryListingIsRead()
+    {
+        const auto settings = parse("registry:\n"
+                                    "  register: true\n"
+                                    "  endpoint: wss://berth.example.net:7443\n"
+                                    "  regions: \"eu-west, us-east ,\"\n"
+                                    "  attributes: tier=gold, gpu=, cpu=epyc 9354\n"
+                                    "  capacity:\n"
+                                    "    cpu: 500m\n"
+                                    "    memory: 32Gi\n"
+                                    "    storage: 1Ti\n"
+                                    "    gpus: 2\n"
+                                    "staking: {respond: false, pollSeconds: 2}\n");
+        QVERIFY2(settings.ok(), qPrintable(settings ? QString() : settings.error().message));
+        QCOMPARE(settings->registryRegister, true);
+        QCOMPARE(settings->registryEndpoint, u"wss://berth.example.net:7443"_s);
+        QCOMPARE(settings->registryRegionList(), (QStringList{u"eu-west"_s, u"us-east"_s}));
+        const QList<std::pair<QString, QString>> attributes{
+            {u"tier"_s, u"gold"_s}, {u"gpu"_s, QString()}, {u"cpu"_s, u"epyc 9354"_s}};
+        QCOMPARE(settings->registryAttributeList(), attributes);
+        QCOMPARE(settings->registryCapacityCpu, u"500m"_s);
+        QCOMPARE(settings->registryCapacityMemory, u"32Gi"_s);
+        QCOMPARE(settings->registryCapacityStorage, u"1Ti"_s);
+        QCOMPARE(settings->registryCapacityGpus, 2);
+        QCOMPARE(settings->stakingRespond, false);
+        QCOMPARE(settings->stakingPollSeconds, 2);
+
+        const QJsonObject json = settings->toJson();
+        const QJsonObject registry = json.value("registry"_L1).toObject();
+        QCOMPARE(registry.value("register"_L1).toBool(), true);
+        QCOMPARE(registry.value("capacity"_L1).toObject().value("memory"_L1).toString(), u"32Gi"_s);
+        QCOMPARE(registry.value("capacity"_L1).toObject().value("gpus"_L1).toInt(), 2);
+        QCOMPARE(json.value("staking"_L1).toObject().value("respond"_L1).toBool(), false);
+    }
+
+    void listingProfileFromTheSettings()
+    {
+        const auto settings = parse("registry:\n"
+                                    "  register: true\n"
+                                    "  endpoint: wss://berth.example.net:7443\n"
+                                    "  regions: eu-west\n"
+                                    "  attributes: tier=gold\n"
+                                    "  capacity: {cpu: 1500m, memory: 32Gi, gpus: 2}\n");
+        QVERIFY(settings.ok());
+        const QByteArray x25519(32, '\x2a');
+        const auto profile = berth::provider::ListingTarget::profileFrom(*settings, x25519);
+        QCOMPARE(profile.endpoint, u"wss://berth.example.net:7443"_s);
+        QCOMPARE(profile.regions, QStringList{u"eu-west"_s});
+        QCOMPARE(profile.attributes.size(), 1);
+        QCOMPARE(profile.attributes.first().first, u"tier"_s);
+        QCOMPARE(profile.capacity.cpuMillis, quint64(1500));
+        QCOMPARE(profile.capacity.memoryBytes, quint64(32) << 30);
+        QCOMPARE(profile.capacity.storageBytes, quint64(0)); // not set: none offered
+        QCOMPARE(profile.capacity.gpuCount, quint64(2));
+        QCOMPARE(profile.encryptionKeyHash, berth::crypto::keccak256(x25519));
+    }
+
+    void chainDutiesFromTheEnvironment()
+    {
+        QProcessEnvironment env;
+        env.insert(u"BERTH_REGISTRY_REGISTER"_s, u"true"_s);
+        env.insert(u"BERTH_REGISTRY_ENDPOINT"_s, u"wss://10.0.0.1:7443"_s);
+        env.insert(u"BERTH_REGISTRY_CAPACITY_CPU"_s, u"8"_s);
+        env.insert(u"BERTH_STAKING_POLLSECONDS"_s, u"5"_s);
+        const auto settings = parse(QByteArray(), env);
+        QVERIFY2(settings.ok(), qPrintable(settings ? QString() : settings.error().message));
+        QCOMPARE(settings->registryRegister, true);
+        QCOMPARE(settings->registryEndpoint, u"wss://10.0.0.1:7443"_s);
+        QCOMPARE(settings->registryCapacityCpu, u"8"_s);
+        QCOMPARE(settings->stakingPollSeconds, 5);
+
+        QProcessEnvironment typo;
+        typo.insert(u"BERTH_REGISTRY_CAPACITY_CPUS"_s, u"8"_s);
+        const auto refused = parse(QByteArray(), typo);
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().message.contains(
+                     u"BERTH_REGISTRY_CAPACITY_CPUS: names no setting; did you mean "
+                     "BERTH_REGISTRY_CAPACITY_CPU?"_s),
+                 qPrintable(refused.error().message));
     }
 
     void emptyFileGivesDefaults()
@@ -131,6 +233,43 @@ private slots:
             << u"listen.port: 30005 lies inside tcpPorts 30000..30999"_s;
         QTest::newRow("duplicate key") << QByteArray("domain: a.example\ndomain: b.example\n")
                                        << u"berthd.yaml:2:1: domain: duplicate key"_s;
+        QTest::newRow("register not a boolean")
+            << QByteArray("registry: {register: yes}\n")
+            << u"berthd.yaml:1:22: registry.register: must be true or false (got \"yes\")"_s;
+        QTest::newRow("register without endpoint")
+            << QByteArray("registry:\n  register: true\n")
+            << u"berthd.yaml:2:13: registry.endpoint: must be set when registry.register is "
+               "true"_s;
+        QTest::newRow("endpoint not wss")
+            << QByteArray("registry: {endpoint: \"https://berth.example.net\"}\n")
+            << u"registry.endpoint: must be the wss:// URL publishers reach berthd at"_s;
+        QTest::newRow("attribute without value")
+            << QByteArray("registry: {attributes: \"tier=gold, gpu\"}\n")
+            << u"registry.attributes: 'gpu': write key=value, such as tier=gold"_s;
+        QTest::newRow("attribute twice")
+            << QByteArray("registry: {attributes: \"tier=gold, tier=silver\"}\n")
+            << u"registry.attributes: attribute key \"tier\" is given twice"_s;
+        QTest::newRow("region twice") << QByteArray("registry: {regions: \"eu, eu\"}\n")
+                                      << u"registry.regions: region \"eu\" is listed twice"_s;
+        QTest::newRow("region too long")
+            << QByteArray("registry: {regions: " + QByteArray(33, 'r') + "}\n")
+            << u"registry.regions: region \""_s + QString(33, u'r') +
+                   u"\" is longer than 32 bytes"_s;
+        QTest::newRow("cpu capacity")
+            << QByteArray("registry:\n  capacity:\n    cpu: eight\n")
+            << u"berthd.yaml:3:10: registry.capacity.cpu: must be a number of CPU cores such as "
+               "8, 0.5 or 500m (got \"eight\")"_s;
+        QTest::newRow("memory capacity")
+            << QByteArray("registry:\n  capacity: {memory: 32 GB}\n")
+            << u"registry.capacity.memory: must be a size such as 32Gi"_s;
+        QTest::newRow("unknown capacity key")
+            << QByteArray("registry:\n  capacity: {storag: 1Ti}\n")
+            << u"registry.capacity.storag: unknown key; did you mean \"storage\"?"_s;
+        QTest::newRow("capacity not a map")
+            << QByteArray("registry: {capacity: 8}\n")
+            << u"registry.capacity: must be a map of cpu, memory, storage, gpus"_s;
+        QTest::newRow("poll too often") << QByteArray("staking: {pollSeconds: 1}\n")
+                                        << u"staking.pollSeconds: must be 2..3600 (got \"1\")"_s;
         QTest::newRow("document not a map")
             << QByteArray("- dataDir\n") << u"(document): the file must be a map of settings"_s;
     }
