@@ -193,22 +193,32 @@ public:
         return client;
     }
 
-    // One call, waited for (Timeout when no answer within timeoutMs).
+    // One call, waited for (Timeout when no answer within timeoutMs). Like a
+    // publisher's client, it waits and retries when the provider answers
+    // RateLimited, as long as the retryAfterMs it names.
     static Result<QJsonValue> call(protocol::ProtocolClient &client, const QString &method,
                                    const QJsonObject &params, int timeoutMs = 60000)
     {
-        std::optional<Result<QJsonValue>> answer;
-        QEventLoop loop;
-        client.call(method, params, [&](Result<QJsonValue> r) {
-            answer = std::move(r);
-            loop.quit();
-        });
-        QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-        if (!answer)
-            loop.exec();
-        if (!answer)
-            return Error(ErrorCode::Timeout, method + u" got no answer"_s);
-        return *answer;
+        for (;;) {
+            std::optional<Result<QJsonValue>> answer;
+            QEventLoop loop;
+            client.call(method, params, [&](Result<QJsonValue> r) {
+                answer = std::move(r);
+                loop.quit();
+            });
+            QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+            if (!answer)
+                loop.exec();
+            if (!answer)
+                return Error(ErrorCode::Timeout, method + u" got no answer"_s);
+            if (codeOf(*answer) != protocol::RpcErrorCode::RateLimited)
+                return *answer;
+            const qint64 wait = protocol::toRpcError(answer->error())
+                                    .data.toObject()
+                                    .value(u"retryAfterMs"_s)
+                                    .toInteger(100);
+            QTest::qWait(int(qBound(qint64(1), wait, qint64(2000))));
+        }
     }
 
     static protocol::RpcErrorCode codeOf(const Result<QJsonValue> &result)
