@@ -5,18 +5,17 @@
 #include "provider/providersettings.h"
 #include "provider/statestore.h"
 
-#include <QLoggingCategory>
-#include <QSocketNotifier>
-
-#include <csignal>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
+#include <QSocketNotifier>
 #include <QTextStream>
+
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -125,8 +124,8 @@ int serve(QCoreApplication &app, const QString &configPath)
         }
         err << "berthd: provider " << (*daemon)->address().toChecksumString()
             << " serving on wss://" << settings->listenAddress << ':' << (*daemon)->port()
-            << " (certificate sha256 " << QString::fromLatin1((*daemon)->certificateSha256().toHex())
-            << ")\n";
+            << " (certificate sha256 "
+            << QString::fromLatin1((*daemon)->certificateSha256().toHex()) << ")\n";
         err.flush();
     });
     quitOnSignals(app);
