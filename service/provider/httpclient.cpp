@@ -16,19 +16,30 @@ namespace {
 struct Sink
 {
     QByteArray *body;
+    QFile *file; // instead of body when set
     qint64 limit;
+    qint64 received = 0;
     bool overflow = false;
+    bool writeFailed = false;
 };
 
 size_t writeBody(char *data, size_t size, size_t count, void *userData)
 {
     auto *sink = static_cast<Sink *>(userData);
-    const qsizetype bytes = qsizetype(size * count);
-    if (sink->body->size() + bytes > sink->limit) {
+    const qint64 bytes = qint64(size * count);
+    if (sink->received + bytes > sink->limit) {
         sink->overflow = true;
         return 0; // makes curl stop with CURLE_WRITE_ERROR
     }
-    sink->body->append(data, bytes);
+    if (sink->file) {
+        if (sink->file->write(data, bytes) != bytes) {
+            sink->writeFailed = true;
+            return 0;
+        }
+    } else {
+        sink->body->append(data, qsizetype(bytes));
+    }
+    sink->received += bytes;
     return size_t(bytes);
 }
 
@@ -107,14 +118,33 @@ Result<HttpResponse> HttpClient::send(const HttpRequest &request)
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 
     HttpResponse response;
-    Sink sink{&response.body, request.maxResponseBytes};
+    QFile responseFile;
+    if (!request.responseFile.isEmpty()) {
+        responseFile.setFileName(request.responseFile);
+        if (!responseFile.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            curl_slist_free_all(headers);
+            return Error(
+                ErrorCode::IoFailed,
+                u"cannot write %1: %2"_s.arg(request.responseFile, responseFile.errorString()));
+        }
+    }
+    Sink sink{&response.body, responseFile.isOpen() ? &responseFile : nullptr,
+              request.maxResponseBytes};
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, writeBody);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
 
     const CURLcode code = curl_easy_perform(curl);
     curl_slist_free_all(headers);
+    const bool flushed = !responseFile.isOpen() || responseFile.flush();
+    responseFile.close();
 
-    const QString where = m_unixSocket.isEmpty() ? request.url.section(u'?', 0, 0) : m_unixSocket;
+    const QString where = !request.where.isEmpty() ? request.where
+                          : m_unixSocket.isEmpty() ? request.url.section(u'?', 0, 0)
+                                                   : m_unixSocket;
+    if (sink.writeFailed || !flushed)
+        return Error(ErrorCode::IoFailed,
+                     u"cannot write what %1 answered (%2) to %3: %4"_s.arg(
+                         m_service, where, request.responseFile, responseFile.errorString()));
     if (sink.overflow)
         return Error(ErrorCode::TooLarge,
                      u"%1 answered more than %2 bytes (%3)"_s.arg(

@@ -20,6 +20,13 @@ struct HttpRequest
     QString bodyFile; // stream this file as the body instead (image tarballs)
     int timeoutMs = 30000;
     qint64 maxResponseBytes = 16 * 1024 * 1024;
+    // Write the response body to this file (created or truncated) instead of
+    // HttpResponse::body; still bounded by maxResponseBytes. The file is left
+    // as it is on errors: the caller removes it.
+    QString responseFile;
+    // How error messages name the other end; empty: the URL without its query
+    // (or the unix socket). Set it when the path itself may carry secrets.
+    QString where;
 };
 
 struct HttpResponse
@@ -36,7 +43,8 @@ struct HttpResponse
 //
 // Errors: Unavailable when nothing listens (the message says which service and
 // where), Timeout, TooLarge when the answer exceeds maxResponseBytes, IoFailed
-// for other transport failures or an unreadable bodyFile. An HTTP error status
+// for other transport failures, an unreadable bodyFile or an unwritable
+// responseFile. An HTTP error status
 // is not an error here: the caller reads HttpResponse::status.
 class HttpClient
 {

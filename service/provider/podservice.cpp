@@ -618,6 +618,11 @@ void PodService::apply(std::shared_ptr<Plan> plan, Reply reply)
                                                         Ingress &ingress) -> Result<QJsonValue> {
             // Uploaded images: decrypted into a temporary archive only while Podman loads it.
             for (const BlobImage &image : images) {
+                // A blob named by URL is fetched (and its key checked) first,
+                // also when its image is loaded already.
+                if (!image.url.isEmpty())
+                    if (auto fetched = blobs->fetchIfMissing(image); !fetched)
+                        return fetched.error();
                 auto present = runtime.hasImage(image.imageName);
                 if (!present)
                     return present.error();
