@@ -341,6 +341,7 @@ int BlobStore::pruneStale(const QDateTime &now)
     };
     prune(m_uploads, u"*.part"_s);
     prune(m_temp, u"image-*.tar"_s);
+    prune(m_temp, u"fetch-*.part"_s); // downloads a crash interrupted
     return removed;
 }
 
