@@ -136,7 +136,8 @@ Result<void> ProviderDaemon::setUp()
                      u"cannot unlock %1: %2"_s.arg(s.walletKeystore, key.error().message));
     m_key = *key;
 
-    auto runtime = PodmanRuntime::create({s.podmanSocket, s.dataDir, s.secretRoot});
+    auto runtime =
+        PodmanRuntime::create({s.podmanSocket, s.dataDir, s.secretRoot, s.environmentSecrets});
     if (!runtime)
         return runtime.error();
     if (auto up = (*runtime)->ping(); !up)

@@ -96,6 +96,7 @@ const QList<KeySpec> &keySpecs()
         {"quote.validSeconds"_L1, Kind::Integer, &S::quoteValidSeconds, false, 10, 86400},
         {"quote.noticeSeconds"_L1, Kind::Integer, &S::quoteNoticeSeconds, false, 0, 30 * 86400},
         {"podman.socket"_L1, Kind::AbsolutePath, &S::podmanSocket},
+        {"podman.environmentSecrets"_L1, Kind::Boolean, &S::environmentSecrets},
         {"podman.stopTimeoutSeconds"_L1, Kind::Integer, &S::stopTimeoutSeconds, false, 0, 300},
         {"podman.secretRoot"_L1, Kind::AbsolutePath, &S::secretRoot, true},
         {"caddy.adminUrl"_L1, Kind::HttpUrl, &S::caddyAdminUrl},

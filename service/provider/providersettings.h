@@ -50,6 +50,9 @@ struct ProviderSettings
     int quoteNoticeSeconds =
         3600; // quote.noticeSeconds: the paid notice period after a close request
     QString podmanSocket = QStringLiteral("/run/podman/podman.sock");
+    // podman.environmentSecrets: pass secrets as environment variables although
+    // Podman 4.3 keeps their values on disk (PodmanRuntime::Options).
+    bool environmentSecrets = false;
     int stopTimeoutSeconds = 10; // podman.stopTimeoutSeconds: SIGTERM → SIGKILL when a pod stops
     QString secretRoot; // podman.secretRoot: tmpfs folder for pods' secret files; default under
                         // /run or /dev/shm

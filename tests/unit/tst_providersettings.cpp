@@ -65,6 +65,7 @@ private slots:
         QCOMPARE(settings->registryCapacityMemory, u"64Gi"_s);
         QCOMPARE(settings->stakingRespond, true);
         QCOMPARE(settings->stakingPollSeconds, 30);
+        QCOMPARE(settings->environmentSecrets, false);
     }
 
     void chainDutiesDefaults()
@@ -342,6 +343,7 @@ private slots:
         env.insert(u"BERTH_TCPPORTS_FIRST"_s, u"40000"_s);
         env.insert(u"BERTH_TCPPORTS_LAST"_s, u"40099"_s);
         env.insert(u"BERTH_WALLET_PASSWORDFILE"_s, u"/run/secrets/berth"_s);
+        env.insert(u"BERTH_PODMAN_ENVIRONMENTSECRETS"_s, u"true"_s);
         const auto settings = parse("listen: {port: 7443}\ndataDir: /var/lib/berth\n", env);
         QVERIFY2(settings.ok(), qPrintable(settings ? QString() : settings.error().message));
         QCOMPARE(settings->listenPort, 7444);
@@ -349,6 +351,7 @@ private slots:
         QCOMPARE(settings->tcpPortFirst, 40000);
         QCOMPARE(settings->tcpPortLast, 40099);
         QCOMPARE(settings->walletPasswordFile, u"/run/secrets/berth"_s);
+        QCOMPARE(settings->environmentSecrets, true);
     }
 
     void environmentOverridesAreValidatedAndNamed()
