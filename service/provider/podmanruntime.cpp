@@ -457,14 +457,14 @@ Result<RuntimeStatus> PodmanRuntime::status(const QString &deploymentId)
     return status;
 }
 
-Result<QStringList> PodmanRuntime::listPods()
+Result<QStringList> PodmanRuntime::deploymentIdsIn(const QString &collection, const QString &what)
 {
-    auto response = m_api.call("GET", u"/pods/json?"_s + labelFilter());
+    auto response = m_api.call("GET", u"/%1/json?"_s.arg(collection) + labelFilter());
     if (!response)
         return response.error();
     if (!response->ok())
-        return PodmanApi::error(*response, u"list pods"_s);
-    auto json = PodmanApi::json(*response, u"pod list"_s);
+        return PodmanApi::error(*response, u"list "_s + what);
+    auto json = PodmanApi::json(*response, what + u" list"_s);
     if (!json)
         return json.error();
     QStringList ids;
@@ -476,23 +476,14 @@ Result<QStringList> PodmanRuntime::listPods()
     return ids;
 }
 
+Result<QStringList> PodmanRuntime::listPods()
+{
+    return deploymentIdsIn(u"pods"_s, u"pod"_s);
+}
+
 Result<QStringList> PodmanRuntime::listVolumeOwners()
 {
-    auto response = m_api.call("GET", u"/volumes/json?"_s + labelFilter());
-    if (!response)
-        return response.error();
-    if (!response->ok())
-        return PodmanApi::error(*response, u"list volumes"_s);
-    auto json = PodmanApi::json(*response, u"volume list"_s);
-    if (!json)
-        return json.error();
-    QStringList ids;
-    for (const QJsonValue &entry : json->array())
-        ids.append(labelOf(entry.toObject(), DeploymentLabel));
-    ids.removeAll(QString());
-    ids.removeDuplicates();
-    ids.sort();
-    return ids;
+    return deploymentIdsIn(u"volumes"_s, u"volume"_s);
 }
 
 Result<QList<LogLine>> PodmanRuntime::logs(const QString &deploymentId, const LogQuery &query)

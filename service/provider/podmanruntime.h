@@ -87,6 +87,8 @@ private:
     Result<void> removePod(const QString &podName);
     Result<void> ensureVolumes(const RuntimeSpec &spec);
     Result<QJsonObject> inspectPod(const QString &podName); // empty object: no such pod
+    // Deployment ids labelled on Podman's pods or volumes ("pods", "volumes").
+    Result<QStringList> deploymentIdsIn(const QString &collection, const QString &what);
 
     PodmanApi m_api;
     PodmanSecrets m_secrets;

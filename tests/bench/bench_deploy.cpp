@@ -27,6 +27,8 @@
 
 using namespace Qt::StringLiterals;
 using namespace berth;
+using berth::test::pageOf;
+using berth::test::plainManifest;
 using berth::test::PodmanFixture;
 using berth::test::ProviderStack;
 
@@ -34,28 +36,6 @@ namespace {
 
 constexpr int PollIntervalMs = 5;
 constexpr int FirstPageTimeoutMs = 60000;
-
-// The pod: busybox httpd serving a page that names it.
-QByteArray benchManifest(const QString &name)
-{
-    return QStringLiteral(R"(apiVersion: berth/v1
-kind: Pod
-metadata: {name: %1}
-containers:
-  - name: web
-    image: localhost/berth-test/busybox:1
-    command: ["/bin/sh", "-c", "mkdir -p /www && echo page-of-%1 > /www/index.html && exec httpd -f -p 8080 -h /www"]
-    ports: [{name: http, containerPort: 8080, protocol: http}]
-    resources: {cpu: 50m, memory: 16Mi}
-)")
-        .arg(name)
-        .toUtf8();
-}
-
-QByteArray pageOf(const QString &name)
-{
-    return "page-of-" + name.toUtf8();
-}
 
 // Polls fetch() until it answers 200 with `page` in the body; false on timeout.
 bool pollFirstPage(const std::function<Result<provider::HttpResponse>()> &fetch,
@@ -103,7 +83,7 @@ public:
     // Quote and open the Escrow channel that pays for `name` (not timed).
     bool pay(const QString &name, QString *error)
     {
-        const auto quote = m_stack.quoteAndPay(*m_client, name, benchManifest(name), u"5"_s);
+        const auto quote = m_stack.quoteAndPay(*m_client, name, plainManifest(name), u"5"_s);
         if (!quote)
             *error = u"quote and pay %1: %2"_s.arg(name, quote.error().message);
         return quote.ok();
@@ -116,7 +96,7 @@ public:
         clock.start();
         const auto provisioned = ProviderStack::call(
             *m_client, u"pod.provision"_s,
-            {{u"name"_s, name}, {u"manifest"_s, QString::fromUtf8(benchManifest(name))}}, 120000);
+            {{u"name"_s, name}, {u"manifest"_s, QString::fromUtf8(plainManifest(name))}}, 120000);
         timing.answeredMs = clock.elapsed();
         if (!provisioned) {
             *error = u"pod.provision %1: %2"_s.arg(name, provisioned.error().message);
@@ -141,7 +121,7 @@ public:
 
     Timing raw(const QString &name, QString *error)
     {
-        const manifest::ParseResult parsed = manifest::loadManifest(benchManifest(name));
+        const manifest::ParseResult parsed = manifest::loadManifest(plainManifest(name));
         if (!parsed.ok()) {
             *error = u"the bench manifest does not validate"_s;
             return {};

@@ -53,6 +53,29 @@
 
 namespace berth::test {
 
+// The plainest pod: busybox httpd serving the page pageOf(name), no volumes and
+// no secrets (the end-to-end test and bench_deploy both run it).
+inline QByteArray pageOf(const QString &name)
+{
+    return "page-of-" + name.toUtf8();
+}
+
+inline QByteArray plainManifest(const QString &name)
+{
+    return QStringLiteral(R"(apiVersion: berth/v1
+kind: Pod
+metadata: {name: %1}
+containers:
+  - name: web
+    image: localhost/berth-test/busybox:1
+    command: ["/bin/sh", "-c", "mkdir -p /www && echo %2 > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    ports: [{name: http, containerPort: 8080, protocol: http}]
+    resources: {cpu: 50m, memory: 16Mi}
+)")
+        .arg(name, QString::fromUtf8(pageOf(name)))
+        .toUtf8();
+}
+
 class ProviderStack : public DevnetTest
 {
 public:

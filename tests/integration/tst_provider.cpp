@@ -56,23 +56,6 @@ volumes:
         .toUtf8();
 }
 
-// The plainest pod: no volumes and no secrets.
-QByteArray plainManifest(const QString &name)
-{
-    return QStringLiteral(R"(apiVersion: berth/v1
-kind: Pod
-metadata: {name: %1}
-containers:
-  - name: web
-    image: localhost/berth-test/busybox:1
-    command: ["/bin/sh", "-c", "mkdir -p /www && echo %1 > /www/index.html && exec httpd -f -p 8080 -h /www"]
-    ports: [{name: http, containerPort: 8080, protocol: http}]
-    resources: {cpu: 50m, memory: 16Mi}
-)")
-        .arg(name)
-        .toUtf8();
-}
-
 } // namespace
 
 class TestProvider : public ProviderStack
@@ -384,7 +367,8 @@ private slots:
         // Consistent: what the store says runs, runs and is routed; nothing else does.
         const QString crash = rows(u"SELECT id FROM deployments WHERE name='crash'"_s)[0][0];
         QString page;
-        QVERIFY2(pageShows(crash + u".localhost"_s, u"crash"_s, &page), qPrintable(page));
+        QVERIFY2(pageShows(crash + u".localhost"_s, QString::fromUtf8(pageOf(u"crash"_s)), &page),
+                 qPrintable(page));
         QVERIFY2(pageShows(m_host, u"v2 "_s, &page), qPrintable(page));
         QStringList live;
         for (const QStringList &row :
@@ -626,7 +610,7 @@ containers:
             QVERIFY(!QDir(podmanFixture().tmpfsDir() + u"/secrets/"_s + id).exists());
         }
         const auto page = fetch(crash + u".localhost"_s);
-        QVERIFY(!page || !page->body.contains("crash"));
+        QVERIFY(!page || !page->body.contains(pageOf(u"crash"_s)));
         QCOMPARE(berthPods(), QStringList());
     }
 };
