@@ -53,6 +53,8 @@ public:
     Result<void> unlock(const QString &purpose);
     // Signs with an explicit key instead (the devnet's well-known deployer).
     void useKey(const crypto::PrivateKey &key);
+    // The unlocked key (null before unlock): session logins and local records.
+    const crypto::PrivateKey *key() const { return m_key ? &*m_key : nullptr; }
     // An EIP-712 signature (r || s || v) by the unlocked key.
     Result<QByteArray> signTypedData(const crypto::TypedData &typed) const;
 

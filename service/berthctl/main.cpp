@@ -1,8 +1,9 @@
-// berthctl: Berth's command line: manifests, the wallet, the chain and the
-// contracts' money commands. Deploy and the admin of a running berthd arrive
-// with later milestones (see README.md).
+// berthctl: Berth's command line: manifests, the wallet, the chain, the
+// contracts' money commands and a publisher's deployments. The admin of a
+// running berthd arrives with a later milestone (see README.md).
 #include "chaincommand.h"
 #include "commandcontext.h"
+#include "deploycommand.h"
 #include "escrowcommand.h"
 #include "manifestcommand.h"
 #include "marketcommand.h"
@@ -32,6 +33,16 @@ void printHelp(QTextStream &out)
            "  escrow     quotes and payment channels\n"
            "  stake      provider stake and liveness challenges\n"
            "  market     orders and bids\n"
+           "\n"
+           "Deployments (a publisher's):\n"
+           "  deploy     deploy a manifest to a provider, paid through Escrow\n"
+           "  update     run a new manifest for a deployment\n"
+           "  delete     delete a deployment and close (later: settle) its channel\n"
+           "  ls         list your deployments\n"
+           "  status     a deployment's state, endpoints and channel\n"
+           "  events     a deployment's events\n"
+           "  logs       a deployment's log lines (-f follows)\n"
+           "  topup      add to a deployment's deposit\n"
            "\n"
            "Run `berthctl COMMAND --help` for a command's usage.\n";
 }
@@ -66,7 +77,11 @@ int main(int argc, char **argv)
         {u"manifest"_s, runManifestCommand}, {u"wallet"_s, runWalletCommand},
         {u"chain"_s, runChainCommand},       {u"provider"_s, runProviderCommand},
         {u"escrow"_s, runEscrowCommand},     {u"stake"_s, runStakeCommand},
-        {u"market"_s, runMarketCommand}};
+        {u"market"_s, runMarketCommand},     {u"deploy"_s, runDeployCommand},
+        {u"update"_s, runUpdateCommand},     {u"delete"_s, runDeleteCommand},
+        {u"ls"_s, runListCommand},           {u"status"_s, runStatusCommand},
+        {u"events"_s, runEventsCommand},     {u"logs"_s, runLogsCommand},
+        {u"topup"_s, runTopUpCommand}};
     if (const Runner run = commands.value(command))
         return run(context);
     err << "berthctl: unknown command \"" << command << "\"\n";

@@ -168,36 +168,6 @@ QStringList describeListing(const ProviderListing &listing, const std::optional<
     return lines;
 }
 
-struct Listing
-{
-    ProviderListing listing;
-    std::optional<Prices> prices;
-};
-
-Result<Listing> readListing(ChainSession &session, const ContractClient &registry,
-                            const crypto::Address &provider)
-{
-    auto registered = session.read(registry, u"isRegistered"_s, {AbiValue::fromAddress(provider)});
-    if (!registered)
-        return registered.error();
-    if (!registered->constFirst().toBool().value())
-        return Error{ErrorCode::NotFound,
-                     u"%1 is not registered: register with `berthctl provider register`"_s.arg(
-                         provider.toChecksumString())};
-    auto listing = session.read(registry, u"getListing"_s, {AbiValue::fromAddress(provider)});
-    if (!listing)
-        return listing.error();
-    auto pricing = session.read(
-        registry, u"getPricing"_s,
-        {AbiValue::fromAddress(provider), AbiValue::fromAddress(session.profile().token)});
-    if (!pricing)
-        return pricing.error();
-    Listing out{RegistryContract::listingFromAbi(provider, *listing), std::nullopt};
-    if (pricing->at(0).toBool().value())
-        out.prices = Prices::fromAbi(pricing->at(1));
-    return out;
-}
-
 QJsonObject listingJson(const Listing &l, const ChainProfile &chain)
 {
     QJsonObject json = l.listing.profile.toJson();
@@ -355,6 +325,30 @@ int runList(CommandContext &context)
 }
 
 } // namespace
+
+Result<Listing> readListing(ChainSession &session, const ContractClient &registry,
+                            const crypto::Address &provider)
+{
+    auto registered = session.read(registry, u"isRegistered"_s, {AbiValue::fromAddress(provider)});
+    if (!registered)
+        return registered.error();
+    if (!registered->constFirst().toBool().value())
+        return Error{ErrorCode::NotFound,
+                     u"%1 is not registered: register with `berthctl provider register`"_s.arg(
+                         provider.toChecksumString())};
+    auto listing = session.read(registry, u"getListing"_s, {AbiValue::fromAddress(provider)});
+    if (!listing)
+        return listing.error();
+    auto pricing = session.read(
+        registry, u"getPricing"_s,
+        {AbiValue::fromAddress(provider), AbiValue::fromAddress(session.profile().token)});
+    if (!pricing)
+        return pricing.error();
+    Listing out{RegistryContract::listingFromAbi(provider, *listing), std::nullopt};
+    if (pricing->at(0).toBool().value())
+        out.prices = Prices::fromAbi(pricing->at(1));
+    return out;
+}
 
 int runProviderCommand(CommandContext &context)
 {

@@ -229,7 +229,9 @@ void PodService::capacity(const QJsonObject &, Reply reply)
                       {u"minRunwaySeconds"_s, m_config.minRunwaySeconds},
                       {u"quoteValidSeconds"_s, m_config.quoteValidSeconds},
                       {u"noticeSeconds"_s, m_config.quoteNoticeSeconds},
-                      {u"domain"_s, m_config.domain}});
+                      {u"domain"_s, m_config.domain},
+                      {u"ingress"_s, QJsonObject{{u"scheme"_s, m_config.ingressScheme},
+                                                 {u"port"_s, m_config.ingressPort}}}});
 }
 
 void PodService::quote(const Caller &caller, const QJsonObject &params, Reply reply)

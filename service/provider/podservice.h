@@ -39,6 +39,10 @@ struct PodServiceConfig
     int quoteNoticeSeconds = 3600;
     int minRunwaySeconds = 3600;
     QString domain; // generated host names <deployment>.<domain>; empty: none
+    // How publishers reach HTTP ports through Caddy: "http" or "https", and the
+    // port when it is not the scheme's default (0).
+    QString ingressScheme = QStringLiteral("https");
+    int ingressPort = 0;
     QString upstreamAddress = QStringLiteral("127.0.0.1");
     int upstreamPortFirst = 31000;
     int upstreamPortLast = 31999;

@@ -218,6 +218,12 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
     config.quoteNoticeSeconds = s.quoteNoticeSeconds;
     config.minRunwaySeconds = s.minRunwaySeconds;
     config.domain = s.domain;
+    config.ingressScheme = s.caddyTls == u"off"_s ? u"http"_s : u"https"_s;
+    {
+        const int port = s.caddyListen.section(u':', -1).toInt();
+        const int standard = config.ingressScheme == u"http"_s ? 80 : 443;
+        config.ingressPort = port == standard ? 0 : port;
+    }
     config.upstreamPortFirst = s.upstreamPortFirst;
     config.upstreamPortLast = s.upstreamPortLast;
     config.tcpAddress = s.tcpPortAddress;

@@ -55,6 +55,12 @@ public:
     // failed(AuthFailed) before anything is sent. Emits opened() or failed().
     // Calls made before opened() wait and are sent once the connection is open.
     void open(const QUrl &wssUrl, const QByteArray &pinnedCertSha256);
+    // Connects to a provider whose certificate is not known yet: any certificate
+    // is accepted and its SHA-256 kept in peerCertificateSha256(). Nothing on
+    // such a connection is trusted until the caller has checked the provider's
+    // signed attestation names that very hash (protocol::Attestation::verify);
+    // publisher::ProviderConnection does, before it logs in.
+    void openForAttestation(const QUrl &wssUrl);
     // Closes the connection; pending calls fail with Unavailable.
     void close();
     bool isOpen() const;
@@ -123,6 +129,7 @@ private:
 
     QWebSocket *m_socket = nullptr;
     QByteArray m_pin;
+    bool m_acceptAnyCertificate = false; // openForAttestation
     QByteArray m_peerSha256;
     QString m_tlsProblem;
     bool m_open = false;

@@ -96,20 +96,58 @@ public:
 
     // Before start().
     void setPortRanges(const PortRanges &ranges) { m_ranges = ranges; }
+    // The devnet account berthd runs as (default "provider").
+    void setAccount(const QString &who) { m_who = who; }
+    // The price of a CPU core-hour berthd asks (default "3.6" tokens).
+    void setCpuCoreHourPrice(const QString &tokens) { m_cpuCoreHour = tokens; }
+    // More berthd.yaml, appended to the generated config (top-level keys the
+    // generated part does not set, e.g. a `registry:` section).
+    void setExtraConfig(const QByteArray &yaml) { m_extraConfig = yaml; }
+    // berthd's wss:// port, chosen before start() (for a registry endpoint).
+    int listenPort()
+    {
+        if (m_listen == 0)
+            m_listen = freePort();
+        return m_listen;
+    }
 
     // Podman, Caddy, the devnet (accounts provider, publisher, keeper), berthd's
     // config and berthd itself. False with *error saying which failed.
     bool start(QString *error)
     {
-        if (!m_podman.start(error))
+        if (!startFixtures(error))
             return false;
-        if (!m_caddy.start()) {
-            *error = m_caddy.errorString();
-            return false;
-        }
         if (QString devnet = startDevnet({u"provider"_s, u"publisher"_s, u"keeper"_s});
             !devnet.isEmpty()) {
             *error = devnet;
+            return false;
+        }
+        m_ownsDevnet = true;
+        if (!writeConfig(error))
+            return false;
+        return startBerthd(error);
+    }
+
+    // Another provider on the devnet `owner` started: its own Podman, Caddy and
+    // berthd, as the account setAccount() named (which must differ from owner's).
+    bool join(const ProviderStack &owner, QString *error)
+    {
+        if (!startFixtures(error))
+            return false;
+        m_chain = owner.m_chain;
+        m_rpc = owner.m_rpc;
+        const QString profile = m_home.filePath(u"config/berth/chain.json"_s);
+        QDir().mkpath(QFileInfo(profile).absolutePath());
+        if (!QFile::copy(owner.m_home.filePath(u"config/berth/chain.json"_s), profile) ||
+            !writeSecretFile(u"password"_s, password) ||
+            !writeSecretFile(m_who + u".key"_s, devAccounts().at(m_who).key)) {
+            *error = u"cannot prepare the second provider's files"_s;
+            return false;
+        }
+        const Run imported = as(m_who, {u"wallet"_s, u"import"_s, u"--private-key-file"_s,
+                                        m_home.filePath(m_who + u".key"_s), u"--json"_s});
+        if (imported.exitCode != 0) {
+            *error = u"wallet import: "_s + imported.err;
             return false;
         }
         if (!writeConfig(error))
@@ -117,11 +155,11 @@ public:
         return startBerthd(error);
     }
 
-    // Kills berthd and stops the devnet; false when the devnet did not stop.
+    // Kills berthd and stops the devnet it started; false when that did not stop.
     bool stop()
     {
         killBerthd();
-        return stopDevnet();
+        return !m_ownsDevnet || stopDevnet();
     }
 
     static int freePort()
@@ -130,7 +168,7 @@ public:
         return server.listen(QHostAddress::LocalHost, 0) ? server.serverPort() : 0;
     }
 
-    QString providerAddress() const { return devAccounts().at(u"provider"_s).address; }
+    QString providerAddress() const { return devAccounts().at(m_who).address; }
     QString publisherAddress() const { return devAccounts().at(u"publisher"_s).address; }
     crypto::PrivateKey keyOf(const QString &who) const
     {
@@ -347,8 +385,24 @@ protected:
     QByteArray m_pin;
     QString m_config;
     PortRanges m_ranges;
+    QString m_who = QStringLiteral("provider");
+    QByteArray m_extraConfig;
+    QString m_cpuCoreHour = QStringLiteral("3.6");
+    int m_listen = 0;
+    bool m_ownsDevnet = false;
 
 private:
+    bool startFixtures(QString *error)
+    {
+        if (!m_podman.start(error))
+            return false;
+        if (!m_caddy.start()) {
+            *error = m_caddy.errorString();
+            return false;
+        }
+        return true;
+    }
+
     QStringList berthObjects(const QStringList &args) const
     {
         QByteArray out;
@@ -360,13 +414,13 @@ private:
     // keystore, the fixtures' Podman socket, tmpfs secret root and Caddy.
     bool writeConfig(QString *error)
     {
-        QDir keys(m_home.filePath(u"provider-keys"_s));
+        QDir keys(m_home.filePath(m_who + u"-keys"_s));
         const QStringList files = keys.entryList(QDir::Files);
         if (files.size() != 1) {
             *error = u"expected one provider keystore file, found %1"_s.arg(files.size());
             return false;
         }
-        const int listen = freePort();
+        const int listen = listenPort();
         m_config = m_home.filePath(u"berthd.yaml"_s);
         QFile config(m_config);
         if (!config.open(QIODevice::WriteOnly)) {
@@ -383,7 +437,7 @@ limits: {maxFrameBytes: 65536, sessionsPerAddress: 8}
 domain: localhost
 tcpPorts: {first: %6, last: %7}
 upstreamPorts: {first: %8, last: %9}
-pricing: {cpuCoreHour: "3.6", memoryGiBMonth: "2.592"}
+pricing: {cpuCoreHour: "%14", memoryGiBMonth: "2.592"}
 billing: {claimIntervalSeconds: 5, minRunwaySeconds: 600, graceSeconds: 120}
 podman: {socket: %10, secretRoot: %11, stopTimeoutSeconds: 1}
 caddy: {adminUrl: %12, listen: "127.0.0.1:%13", tls: "off"}
@@ -398,7 +452,9 @@ logging: {rules: "berth.*.debug=false"}
                 .arg(m_ranges.upstreamPortFirst + last)
                 .arg(m_podman.socketPath(), m_podman.tmpfsDir() + u"/secrets"_s, m_caddy.adminUrl())
                 .arg(m_caddy.httpPort())
+                .arg(m_cpuCoreHour)
                 .toUtf8());
+        config.write(m_extraConfig);
         config.close();
         return true;
     }
