@@ -408,7 +408,8 @@ Result<BlobRecord> ImagePusher::exportAndEncrypt(const QString &imageRef, const 
     record.size = blob->size;
     record.imageRef = imageRef;
     record.imageId = id;
-    record.createdAt = QDateTime::currentDateTimeUtc();
+    // Whole seconds, as the records keep it.
+    record.createdAt = QDateTime::fromSecsSinceEpoch(QDateTime::currentSecsSinceEpoch(), Qt::UTC);
     record.path = path;
     record.key = std::move(blob->key);
     if (auto added = m_records.add(record); !added) {
