@@ -284,18 +284,27 @@ Result<std::optional<BlobRecord>> BlobRecords::lookup(const QString &where,
 {
     QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
     q.prepare(u"SELECT %1, key_sealed FROM blobs WHERE %2 = ? ORDER BY created_at DESC, rowid "
-              "DESC LIMIT 1"_s.arg(RecordColumns, where));
+              "DESC"_s.arg(RecordColumns, where));
     q.addBindValue(value);
     if (!q.exec())
         return sqlError(u"looking up a blob"_s, q.lastError());
-    if (!q.next())
-        return std::optional<BlobRecord>();
-    BlobRecord record = recordFrom(q);
-    auto key = openKey(record.sha256, q.value(7).toByteArray());
-    if (!key)
-        return key.error();
-    record.key = std::move(key).value();
-    return std::optional<BlobRecord>(std::move(record));
+    // The newest record whose key this records key opens: two accounts that
+    // pushed the same image each have their own blob.
+    std::optional<Error> firstError;
+    while (q.next()) {
+        BlobRecord record = recordFrom(q);
+        auto key = openKey(record.sha256, q.value(7).toByteArray());
+        if (!key) {
+            if (!firstError)
+                firstError = key.error();
+            continue;
+        }
+        record.key = std::move(key).value();
+        return std::optional<BlobRecord>(std::move(record));
+    }
+    if (firstError)
+        return *firstError;
+    return std::optional<BlobRecord>();
 }
 
 Result<std::optional<BlobRecord>> BlobRecords::bySha256(const QString &sha256) const

@@ -69,9 +69,10 @@ public:
     // Forgets the blob and its uploads (its file is the caller's business).
     Result<void> remove(const QString &sha256);
 
-    // Lookups with the key decrypted: nullopt when there is no such record;
-    // AuthFailed when the key does not open with this records key (another
-    // account pushed it, or the row was changed).
+    // Lookups with the key decrypted: the newest matching record whose key
+    // opens with this records key; nullopt when there is no such record;
+    // AuthFailed when records match but none opens (another account pushed
+    // them, or the rows were changed).
     Result<std::optional<BlobRecord>> bySha256(const QString &sha256) const;
     // The newest blob made from the image with this id.
     Result<std::optional<BlobRecord>> byImageId(const QString &imageId) const;

@@ -25,7 +25,7 @@ using namespace Qt::StringLiterals;
 
 namespace berth::publisher {
 
-Q_LOGGING_CATEGORY(lcImages, "berth.publisher.images", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcImages, "berth.publisher.images", QtWarningMsg)
 
 namespace {
 
@@ -329,9 +329,10 @@ Result<BlobRecord> ImagePusher::prepare(const QString &imageRef, const Progress 
     if (!id)
         return id.error();
     auto known = m_records.byImageId(*id);
-    if (!known)
+    if (!known && known.error().code != ErrorCode::AuthFailed)
         return known.error();
-    if (known->has_value()) {
+    // AuthFailed: only other accounts pushed this image; this one gets its own blob.
+    if (known && known->has_value()) {
         const QFileInfo file((*known)->path);
         if (file.isFile() && file.size() == (*known)->size) {
             m_reused = true;

@@ -64,7 +64,8 @@ public:
 
     // The image's blob, made once: resolves imageRef to Podman's image id; a
     // blob recorded for that id whose file still exists is returned as it is
-    // (no export, no encryption). Otherwise `podman save --format
+    // (no export, no encryption); a blob only another wallet account can open
+    // does not count. Otherwise `podman save --format
     // docker-archive IMAGE-ID` (by id, so the archive carries no name) is
     // streamed through BlobCipher::encrypt into <dataDir>/blobs/<sha256>.blob
     // (0600, the folder 0700) and recorded. progress gets plaintext bytes read

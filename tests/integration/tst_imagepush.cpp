@@ -202,13 +202,25 @@ private slots:
         QVERIFY2(notRun.error().message.contains(u"cannot run /nonexistent/podman"_s),
                  qPrintable(notRun.error().message));
 
-        // Another account's records key does not open this blob's key.
+        // Another account cannot open this blob's key: it gets a blob of its
+        // own, and each account goes on finding its own.
         auto other =
             BlobRecords::open(m_records->databasePath(), publisher::recordsKey(keyOf(u"keeper"_s)));
         QVERIFY(other.ok());
+        QCOMPARE((*other)->bySha256(m_blob.sha256).error().code, ErrorCode::AuthFailed);
         ImagePusher stranger(m_publisherData.path(), **other, podman());
-        const auto foreign = stranger.prepare(PublisherImage);
-        QCOMPARE(foreign.error().code, ErrorCode::AuthFailed);
+        const auto own = stranger.prepare(PublisherImage);
+        QVERIFY2(own.ok(), qPrintable(own ? QString() : own.error().message));
+        QVERIFY(!stranger.lastPrepareReused());
+        QVERIFY(own->sha256 != m_blob.sha256);
+        QCOMPARE(own->imageId, m_blob.imageId);
+        const auto mine = m_pusher->prepare(PublisherImage);
+        QVERIFY(mine.ok() && m_pusher->lastPrepareReused());
+        QCOMPARE(mine->sha256, m_blob.sha256);
+        QVERIFY(stranger.prepare(PublisherImage).ok() && stranger.lastPrepareReused());
+        // Gone again, so that the listing below shows the publisher's blob only.
+        QVERIFY((*other)->remove(own->sha256).ok());
+        QVERIFY(QFile::remove(own->path));
     }
 
     void interruptedUploadResumesOnANewConnection()

@@ -171,6 +171,19 @@ private slots:
         QVERIFY2(wrong.error().message.contains(ShaA), qPrintable(wrong.error().message));
         QCOMPARE((*other)->byImageId(IdA).error().code, ErrorCode::AuthFailed);
 
+        // Both accounts push the same image: each finds its own blob.
+        QVERIFY((*other)
+                    ->add(record(ShaB, IdA, u"localhost/shop/web:1"_s, 'b',
+                                 QDateTime::currentDateTimeUtc().addSecs(60)))
+                    .ok());
+        QCOMPARE((*(*other)->byImageId(IdA))->sha256, ShaB);
+        auto mine = BlobRecords::open(path, recordsKeyA());
+        QVERIFY(mine.ok());
+        QCOMPARE((*(*mine)->byImageId(IdA))->sha256, ShaA);
+        QCOMPARE((*(*mine)->byReference(u"localhost/shop/web:1"_s))->sha256, ShaA);
+        QVERIFY((*(*mine)->byImageId(IdA))->key == blobKey('a'));
+        QVERIFY((*other)->remove(ShaB).ok());
+
         // Without a records key: listing only.
         auto reader = BlobRecords::open(path, SecretBytes());
         QVERIFY(reader.ok());
