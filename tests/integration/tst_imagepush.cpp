@@ -15,6 +15,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -29,6 +31,53 @@ using publisher::UploadOutcome;
 namespace {
 
 const QString PublisherImage = u"localhost/publisher/app:1"_s;
+
+// A static web server on loopback for one folder (what a publisher's own host
+// would be): GET /<name> answers the file, anything else 404; it remembers
+// the paths asked for.
+class FolderServer : public QObject
+{
+public:
+    explicit FolderServer(QString folder)
+        : m_folder(std::move(folder))
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection())
+                serve(socket);
+        });
+    }
+
+    bool listen() { return m_server.listen(QHostAddress::LocalHost); }
+    QString base() const { return u"http://127.0.0.1:%1/"_s.arg(m_server.serverPort()); }
+    const QList<QByteArray> &requests() const { return m_requests; }
+
+private:
+    void serve(QTcpSocket *socket)
+    {
+        auto buffer = std::make_shared<QByteArray>();
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket, buffer] {
+            buffer->append(socket->readAll());
+            if (!buffer->contains("\r\n\r\n"))
+                return;
+            const QByteArray target = buffer->left(buffer->indexOf("\r\n")).split(' ').value(1);
+            m_requests.append(target);
+            const QString name = QString::fromLatin1(target.mid(1));
+            QFile file(QDir(m_folder).filePath(name));
+            const bool found =
+                !name.contains(u'/') && !name.isEmpty() && file.open(QIODevice::ReadOnly);
+            const QByteArray body = found ? file.readAll() : QByteArray("not found");
+            socket->write((found ? "HTTP/1.1 200 OK" : "HTTP/1.1 404 Not Found") +
+                          QByteArray("\r\nContent-Length: ") + QByteArray::number(body.size()) +
+                          "\r\nConnection: close\r\n\r\n" + body);
+            socket->disconnectFromHost();
+        });
+    }
+
+    QString m_folder;
+    QTcpServer m_server;
+    QList<QByteArray> m_requests;
+};
 
 } // namespace
 
@@ -373,6 +422,66 @@ containers:
                      QCryptographicHash::hash(copy.readAll(), QCryptographicHash::Sha256).toHex()),
                  m_blob.sha256);
         QCOMPARE((*m_records->bySha256(m_blob.sha256))->url, url);
+    }
+
+    void aPublishedBlobIsFetchedByTheProvider()
+    {
+        // Another image of the publisher's (the fixture's rootfs, with its own config).
+        const QString rootfs = QDir(podmanFixture().workDir()).filePath(u"rootfs.tar"_s);
+        if (!QFile::exists(rootfs))
+            QSKIP("the fixture's rootfs is not here (the test image was built before)");
+        const QString image = u"localhost/publisher/app:2"_s;
+        QCOMPARE(podmanFixture().podman({u"import"_s, u"--change"_s, u"ENV PATH=/bin"_s,
+                                         u"--change"_s, u"ENV SERVED=by-url"_s, rootfs, image}),
+                 0);
+        auto blob = m_pusher->prepare(image);
+        QVERIFY2(blob.ok(), qPrintable(blob ? QString() : blob.error().message));
+        QVERIFY(blob->sha256 != m_blob.sha256);
+
+        // Published on the publisher's own web server; never uploaded.
+        QTemporaryDir site;
+        FolderServer server(site.path());
+        QVERIFY(server.listen());
+        const auto published = m_pusher->publish(*blob, site.path(), server.base());
+        QVERIFY2(published.ok(), qPrintable(published ? QString() : published.error().message));
+        QCOMPARE(published->url, server.base() + blob->sha256 + u".blob"_s);
+
+        QString error;
+        auto client = connectAs(u"publisher"_s, &error);
+        QVERIFY2(client, qPrintable(error));
+        QCOMPARE(codeOf(call(*client, u"blob.status"_s, {{u"sha256"_s, blob->sha256}})),
+                 RpcErrorCode::NotFound);
+        const QByteArray manifest = QStringLiteral(R"yaml(apiVersion: berth/v1
+kind: Pod
+metadata: {name: fetched}
+containers:
+  - name: web
+    image: {sha256: %1, url: "%2"}
+    command: ["/bin/sh", "-c", "mkdir -p /www && echo served-$SERVED > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    ports: [{name: http, containerPort: 8080, protocol: http}]
+    resources: {cpu: 50m, memory: 16Mi}
+)yaml")
+                                        .arg(blob->sha256, published->url)
+                                        .toUtf8();
+        const auto paid = quoteAndPay(*client, u"fetched"_s, manifest, u"20"_s);
+        QVERIFY2(paid.ok(), qPrintable(paid ? QString() : paid.error().message));
+        const auto provisioned = call(
+            *client, u"pod.provision"_s,
+            {{u"name"_s, u"fetched"_s},
+             {u"manifest"_s, QString::fromUtf8(manifest)},
+             {u"images"_s,
+              QJsonObject{{blob->sha256, ImagePusher::sealKey(*published, m_x25519).value()}}}});
+        QVERIFY2(provisioned.ok(),
+                 qPrintable(provisioned ? QString() : provisioned.error().message));
+        QCOMPARE(server.requests(),
+                 QList<QByteArray>{QByteArray("/" + blob->sha256.toLatin1() + ".blob")});
+        const QString host =
+            provisioned->toObject().value(u"endpoints"_s)[0][u"hosts"_s][0].toString();
+        QString page;
+        QVERIFY2(pageShows(host, u"served-by-url"_s, &page), qPrintable(page));
+        QVERIFY(call(*client, u"pod.delete"_s,
+                     {{u"deployment"_s, provisioned->toObject().value(u"deployment"_s)}})
+                    .ok());
     }
 };
 
