@@ -14,6 +14,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -482,6 +483,76 @@ containers:
         QVERIFY(call(*client, u"pod.delete"_s,
                      {{u"deployment"_s, provisioned->toObject().value(u"deployment"_s)}})
                     .ok());
+    }
+
+    // berthctl image push | ls, once main.cpp dispatches `image`.
+    void berthctlPushesAndLists()
+    {
+        if (berthctl({u"image"_s, u"--help"_s}).exitCode != 0)
+            QSKIP("this berthctl does not dispatch `image` yet (service/berthctl/main.cpp)");
+        // berthctl's podman: the fixture's, through a wrapper named by BERTH_PODMAN.
+        const ImagePusher::Podman settings = podman();
+        const QString wrapper = m_publisherData.filePath(u"podman-wrapper"_s);
+        QFile script(wrapper);
+        QVERIFY(script.open(QIODevice::WriteOnly));
+        script.write("#!/bin/sh\nexport CONTAINERS_CONF='" +
+                     settings.environment.value(u"CONTAINERS_CONF"_s).toUtf8() + "'\nexec '" +
+                     settings.program.toUtf8() + "' " + settings.globalArgs.join(u' ').toUtf8() +
+                     " \"$@\"\n");
+        script.close();
+        QVERIFY(script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        qputenv("BERTH_PODMAN", QFile::encodeName(wrapper));
+
+        const Run pushed = as(u"publisher"_s, {u"image"_s, u"push"_s, PublisherImage, u"--json"_s});
+        QVERIFY2(pushed.exitCode == 0, qPrintable(pushed.err));
+        const QJsonObject first = pushed.json();
+        const QString sha = first.value(u"sha256"_s).toString();
+        QCOMPARE(sha.size(), 64);
+        QCOMPARE(first.value(u"reused"_s).toBool(), false);
+        QCOMPARE(first.value(u"image"_s).toString(), PublisherImage);
+        QCOMPARE(first.value(u"imageId"_s).toString(), m_blob.imageId);
+        QCOMPARE(first.value(u"file"_s).toString(),
+                 m_home.filePath(u"data/berth/blobs/"_s + sha + u".blob"_s));
+        QVERIFY(QFileInfo::exists(first.value(u"file"_s).toString()));
+        QVERIFY(pushed.err.isEmpty());
+
+        const Run again = as(u"publisher"_s, {u"image"_s, u"push"_s, PublisherImage});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        QVERIFY2(again.out.startsWith(u"Reused %1 (image %2) as blob %3\n"_s.arg(
+                     PublisherImage, m_blob.imageId.left(12), sha)),
+                 qPrintable(again.out));
+        QVERIFY(again.out.contains(u"In a manifest: image: {sha256: %1}"_s.arg(sha)));
+
+        QTemporaryDir site;
+        const Run published =
+            as(u"publisher"_s, {u"image"_s, u"push"_s, PublisherImage, u"--publish"_s, site.path(),
+                                u"--url"_s, u"https://blobs.example.com/b/"_s, u"--json"_s});
+        QVERIFY2(published.exitCode == 0, qPrintable(published.err));
+        const QString url = u"https://blobs.example.com/b/"_s + sha + u".blob"_s;
+        QCOMPARE(published.json().value(u"url"_s).toString(), url);
+        QVERIFY(QFileInfo::exists(site.filePath(sha + u".blob"_s)));
+
+        const Run listed = berthctl({u"image"_s, u"ls"_s, u"--json"_s});
+        QVERIFY2(listed.exitCode == 0, qPrintable(listed.err));
+        const QJsonArray blobs = listed.json().value(u"blobs"_s).toArray();
+        QCOMPARE(blobs.size(), 1);
+        QCOMPARE(blobs[0][u"sha256"_s].toString(), sha);
+        QCOMPARE(blobs[0][u"url"_s].toString(), url);
+        QCOMPARE(blobs[0][u"fileExists"_s].toBool(), true);
+        QCOMPARE(blobs[0][u"providers"_s].toArray().size(), 0);
+        const Run text = berthctl({u"image"_s, u"ls"_s});
+        QVERIFY2(text.out.startsWith(sha + u"  "_s), qPrintable(text.out));
+        QVERIFY(text.out.contains(u"    url: "_s + url));
+
+        const Run missing = as(u"publisher"_s, {u"image"_s, u"push"_s, u"localhost/no/such:1"_s});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.startsWith(u"berthctl: Podman has no image localhost/no/such:1"_s),
+                 qPrintable(missing.err));
+        const Run usage = as(u"publisher"_s,
+                             {u"image"_s, u"push"_s, PublisherImage, u"--publish"_s, site.path()});
+        QCOMPARE(usage.exitCode, 2);
+        QVERIFY(usage.err.contains(u"--publish DIR and --url URL go together"_s));
+        qunsetenv("BERTH_PODMAN");
     }
 };
 
