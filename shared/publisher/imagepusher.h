@@ -68,8 +68,8 @@ public:
     // does not count. Otherwise `podman save --format
     // docker-archive IMAGE-ID` (by id, so the archive carries no name) is
     // streamed through BlobCipher::encrypt into <dataDir>/blobs/<sha256>.blob
-    // (0600, the folder 0700) and recorded. progress gets plaintext bytes read
-    // (total 0: unknown).
+    // (0600, the folder 0700) and recorded. progress gets the ciphertext bytes
+    // written so far (total 0: unknown), and (size, size) at the end.
     //
     // It blocks while podman and the encryption run: call it at the top level
     // of a command or on a worker thread, never from an event loop callback.
@@ -80,7 +80,8 @@ public:
     // Uploads the blob to the provider client is logged in to, asynchronously:
     // blob.begin; when complete, done at once (skipped). Else blob.append of
     // chunks of min(maxChunkBytes, 1 MiB) from the offset the provider answered;
-    // a Conflict naming data.offset resumes from there. progress(bytes the
+    // a Conflict naming data.offset resumes from there, and RateLimited waits
+    // the retryAfterMs the provider names. progress(bytes the
     // provider holds, size) after every chunk. On completion the provider's
     // upload is recorded. A connection that drops fails done with Unavailable:
     // a later upload() on a new connection resumes from the provider's offset.
