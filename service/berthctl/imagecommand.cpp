@@ -7,6 +7,7 @@
 #include "passwordprompt.h"
 #include "publisher/blobrecords.h"
 #include "publisher/imagepusher.h"
+#include "publisher/publisherstore.h"
 #include "publisher/recordskey.h"
 
 #include <QCommandLineParser>
@@ -25,18 +26,10 @@ namespace berth::cli {
 
 namespace {
 
-QString defaultDataDir()
-{
-    const QString fromEnv = qEnvironmentVariable("BERTH_DATA_DIR");
-    if (!fromEnv.isEmpty())
-        return fromEnv;
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/berth"_s;
-}
-
 QString dataDirOf(const QCommandLineParser &parser)
 {
     const QString dir = parser.value(u"data-dir"_s);
-    return dir.isEmpty() ? defaultDataDir() : dir;
+    return dir.isEmpty() ? publisher::PublisherStore::dataDir() : dir;
 }
 
 // The publisher's records share one database with its deployments and channels.
@@ -59,7 +52,8 @@ void addCommonOptions(QCommandLineParser &parser)
 {
     parser.addHelpOption();
     parser.addOption({u"data-dir"_s,
-                      u"Where blobs and their records live (default: %1)."_s.arg(defaultDataDir()),
+                      u"Where blobs and their records live (default: %1)."_s.arg(
+                          publisher::PublisherStore::dataDir()),
                       u"dir"_s});
     parser.addOption({u"json"_s, u"Print the result as JSON."_s});
 }

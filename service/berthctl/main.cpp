@@ -5,6 +5,7 @@
 #include "commandcontext.h"
 #include "deploycommand.h"
 #include "escrowcommand.h"
+#include "imagecommand.h"
 #include "manifestcommand.h"
 #include "marketcommand.h"
 #include "providercommand.h"
@@ -43,6 +44,7 @@ void printHelp(QTextStream &out)
            "  events     a deployment's events\n"
            "  logs       a deployment's log lines (-f follows)\n"
            "  topup      add to a deployment's deposit\n"
+           "  image      push private images: export, encrypt once, record\n"
            "\n"
            "Run `berthctl COMMAND --help` for a command's usage.\n";
 }
@@ -81,7 +83,7 @@ int main(int argc, char **argv)
         {u"update"_s, runUpdateCommand},     {u"delete"_s, runDeleteCommand},
         {u"ls"_s, runListCommand},           {u"status"_s, runStatusCommand},
         {u"events"_s, runEventsCommand},     {u"logs"_s, runLogsCommand},
-        {u"topup"_s, runTopUpCommand}};
+        {u"topup"_s, runTopUpCommand},       {u"image"_s, runImageCommand}};
     if (const Runner run = commands.value(command))
         return run(context);
     err << "berthctl: unknown command \"" << command << "\"\n";

@@ -56,10 +56,17 @@ crypto::Address addressOf(const QVariant &v)
 
 } // namespace
 
+QString PublisherStore::dataDir()
+{
+    const QString fromEnv = qEnvironmentVariable("BERTH_DATA_DIR");
+    if (!fromEnv.isEmpty())
+        return fromEnv;
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u"/berth"_s;
+}
+
 QString PublisherStore::defaultPath()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
-           u"/berth/publisher.sqlite"_s;
+    return dataDir() + u"/publisher.sqlite"_s;
 }
 
 Result<std::unique_ptr<PublisherStore>> PublisherStore::open(const QString &path)

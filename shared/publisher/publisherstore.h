@@ -63,7 +63,10 @@ struct ChannelEntry
 class PublisherStore
 {
 public:
-    static QString defaultPath(); // $XDG_DATA_HOME/berth/publisher.sqlite
+    // The publisher's data folder: $BERTH_DATA_DIR, else $XDG_DATA_HOME/berth
+    // (records, and the encrypted image blobs under blobs/).
+    static QString dataDir();
+    static QString defaultPath(); // dataDir()/publisher.sqlite
     static Result<std::unique_ptr<PublisherStore>> open(const QString &path);
     ~PublisherStore();
     PublisherStore(const PublisherStore &) = delete;

@@ -5,6 +5,7 @@
 // top-up, delete and settle, with a secret that must never leave the pod's
 // mount in clear, and the refund checked to the base unit.
 #include "core/uint256.h"
+#include "folderserver.h"
 #include "providerstack.h"
 
 #include <QDirIterator>
@@ -18,15 +19,20 @@ namespace {
 
 const QString secretText = u"open-sesame-7f3a91c2"_s;
 
+// The publisher's own image, built here from the busybox rootfs: a name no
+// provider can pull.
+const QString publisherImage = u"localhost/publisher/site:1"_s;
+
 // A page that shows its version and the secret file the publisher supplies.
-QByteArray siteManifest(const QString &name, const QString &version)
+QByteArray siteManifest(const QString &name, const QString &version,
+                        const QString &image = PodmanFixture::testImage())
 {
     return QStringLiteral(R"yaml(apiVersion: berth/v1
 kind: Pod
 metadata: {name: %1}
 containers:
   - name: web
-    image: localhost/berth-test/busybox:1
+    image: %3
     command: ["/bin/sh", "-c"]
     args:
       - |
@@ -41,7 +47,7 @@ containers:
 volumes:
   - {name: secret, secret: {name: greeting}}
 )yaml")
-        .arg(name, version)
+        .arg(name, version, image)
         .toUtf8();
 }
 
@@ -84,13 +90,19 @@ class TestBerthctlDeploy : public ProviderStack
 
     ProviderStack m_second; // provider2: cheaper, same region
 
-    QString manifestFile(const QString &name, const QString &version) const
+    QString manifestFile(const QString &name, const QString &version,
+                         const QString &image = PodmanFixture::testImage()) const
     {
         const QString path = m_home.filePath(name + u"-"_s + version + u".yaml"_s);
         QFile f(path);
         if (f.open(QIODevice::WriteOnly))
-            f.write(siteManifest(name, version));
+            f.write(siteManifest(name, version, image));
         return path;
+    }
+
+    QString secretOption() const
+    {
+        return u"greeting.greeting=@"_s + m_home.filePath(u"greeting"_s);
     }
 
     Run publisher(QStringList args) const { return as(u"publisher"_s, args << u"--json"_s); }
@@ -272,6 +284,56 @@ private slots:
                      .value(u"state"_s)
                      .toString(),
                  u"settled"_s);
+    }
+
+    // A locally built image, encrypted once and published once, runs on both
+    // providers: each fetches the same blob; the publisher uploads nothing to
+    // either of them.
+    void oneImageUploadOnceRunsOnBothProviders()
+    {
+        QCOMPARE(m_podman.podman({u"tag"_s, PodmanFixture::testImage(), publisherImage}), 0);
+        const QString wrapper = m_home.filePath(u"podman-wrapper"_s);
+        QVERIFY(writePodmanWrapper(m_podman, wrapper));
+        qputenv("BERTH_PODMAN", QFile::encodeName(wrapper));
+        const QString site = m_home.filePath(u"site-host"_s);
+        QVERIFY(QDir().mkpath(site));
+        BackgroundFolderServer host(site);
+        QVERIFY(host.listen());
+
+        Run pushed = publisher(
+            {u"image"_s, u"push"_s, publisherImage, u"--publish"_s, site, u"--url"_s, host.base()});
+        QVERIFY2(pushed.exitCode == 0, qPrintable(pushed.err));
+        const QString sha = pushed.json().value(u"sha256"_s).toString();
+        QCOMPARE(sha.size(), 64);
+        QCOMPARE(QDir(site).entryList(QDir::Files), QStringList{sha + u".blob"_s});
+
+        Run onFirst =
+            publisher({u"deploy"_s, manifestFile(u"app"_s, u"a1"_s, publisherImage),
+                       u"--provider"_s, providerAddress(), u"--secret"_s, secretOption()});
+        QVERIFY2(onFirst.exitCode == 0, qPrintable(onFirst.err));
+        Run onSecond =
+            publisher({u"deploy"_s, manifestFile(u"app2"_s, u"a2"_s, publisherImage),
+                       u"--provider"_s, m_second.providerAddress(), u"--secret"_s, secretOption()});
+        QVERIFY2(onSecond.exitCode == 0, qPrintable(onSecond.err));
+        QString seen;
+        QVERIFY2(pageShows(hostOf(urlOf(onFirst.json())), u"a1 "_s + secretText, &seen),
+                 qPrintable(seen));
+        QVERIFY2(m_second.pageShows(hostOf(urlOf(onSecond.json())), u"a2 "_s + secretText, &seen),
+                 qPrintable(seen));
+        // Both pods run the blob, which each provider fetched once from the
+        // publisher's host; no provider was sent a chunk.
+        QCOMPARE(host.requests(), (QList<QByteArray>{"/" + sha.toLatin1() + ".blob",
+                                                     "/" + sha.toLatin1() + ".blob"}));
+        for (const ProviderStack *p : {static_cast<const ProviderStack *>(this),
+                                       static_cast<const ProviderStack *>(&m_second)}) {
+            QVERIFY(!p->berthdLog().contains(u"blob.append"_s));
+            QVERIFY(
+                QFile::exists(p->configPath().section(u'/', 0, -2) + u"/berthd/blobs/"_s + sha));
+        }
+        // The image is encrypted once: pushing it again reuses the blob.
+        Run again = publisher({u"image"_s, u"push"_s, publisherImage});
+        QCOMPARE(again.json().value(u"sha256"_s).toString(), sha);
+        qunsetenv("BERTH_PODMAN");
     }
 
     // Bad input: a provider that is not registered, a URL that lies about

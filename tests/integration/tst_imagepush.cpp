@@ -4,6 +4,7 @@
 // (resuming after a broken connection, skipped when the provider holds it),
 // and then runs in a pod whose page Caddy serves.
 #include "crypto/blobcipher.h"
+#include "folderserver.h"
 #include "protocol/attestation.h"
 #include "providerstack.h"
 #include "publisher/blobrecords.h"
@@ -32,53 +33,6 @@ using publisher::UploadOutcome;
 namespace {
 
 const QString PublisherImage = u"localhost/publisher/app:1"_s;
-
-// A static web server on loopback for one folder (what a publisher's own host
-// would be): GET /<name> answers the file, anything else 404; it remembers
-// the paths asked for.
-class FolderServer : public QObject
-{
-public:
-    explicit FolderServer(QString folder)
-        : m_folder(std::move(folder))
-    {
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = m_server.nextPendingConnection())
-                serve(socket);
-        });
-    }
-
-    bool listen() { return m_server.listen(QHostAddress::LocalHost); }
-    QString base() const { return u"http://127.0.0.1:%1/"_s.arg(m_server.serverPort()); }
-    const QList<QByteArray> &requests() const { return m_requests; }
-
-private:
-    void serve(QTcpSocket *socket)
-    {
-        auto buffer = std::make_shared<QByteArray>();
-        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        connect(socket, &QTcpSocket::readyRead, this, [this, socket, buffer] {
-            buffer->append(socket->readAll());
-            if (!buffer->contains("\r\n\r\n"))
-                return;
-            const QByteArray target = buffer->left(buffer->indexOf("\r\n")).split(' ').value(1);
-            m_requests.append(target);
-            const QString name = QString::fromLatin1(target.mid(1));
-            QFile file(QDir(m_folder).filePath(name));
-            const bool found =
-                !name.contains(u'/') && !name.isEmpty() && file.open(QIODevice::ReadOnly);
-            const QByteArray body = found ? file.readAll() : QByteArray("not found");
-            socket->write((found ? "HTTP/1.1 200 OK" : "HTTP/1.1 404 Not Found") +
-                          QByteArray("\r\nContent-Length: ") + QByteArray::number(body.size()) +
-                          "\r\nConnection: close\r\n\r\n" + body);
-            socket->disconnectFromHost();
-        });
-    }
-
-    QString m_folder;
-    QTcpServer m_server;
-    QList<QByteArray> m_requests;
-};
 
 } // namespace
 
@@ -491,16 +445,8 @@ containers:
         if (berthctl({u"image"_s, u"--help"_s}).exitCode != 0)
             QSKIP("this berthctl does not dispatch `image` yet (service/berthctl/main.cpp)");
         // berthctl's podman: the fixture's, through a wrapper named by BERTH_PODMAN.
-        const ImagePusher::Podman settings = podman();
         const QString wrapper = m_publisherData.filePath(u"podman-wrapper"_s);
-        QFile script(wrapper);
-        QVERIFY(script.open(QIODevice::WriteOnly));
-        script.write("#!/bin/sh\nexport CONTAINERS_CONF='" +
-                     settings.environment.value(u"CONTAINERS_CONF"_s).toUtf8() + "'\nexec '" +
-                     settings.program.toUtf8() + "' " + settings.globalArgs.join(u' ').toUtf8() +
-                     " \"$@\"\n");
-        script.close();
-        QVERIFY(script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        QVERIFY(writePodmanWrapper(podmanFixture(), wrapper));
         qputenv("BERTH_PODMAN", QFile::encodeName(wrapper));
 
         const Run pushed = as(u"publisher"_s, {u"image"_s, u"push"_s, PublisherImage, u"--json"_s});
