@@ -44,6 +44,7 @@ Error syncError(const chain::EthClient &eth, const QString &what, const Error &e
 MarketIndex::MarketIndex(std::unique_ptr<MarketStore> store, MarketEvents events,
                          chain::ChainProfile profile, Options options, bool reset)
     : m_store(std::move(store))
+    , m_reader(m_store->connectionName())
     , m_events(std::move(events))
     , m_profile(std::move(profile))
     , m_options(options)
@@ -97,17 +98,22 @@ std::optional<quint64> MarketIndex::indexedBlock() const
 
 Result<QList<ProviderRow>> MarketIndex::providers(const ProviderQuery &query) const
 {
-    return m_store->providers(query, m_profile.token);
+    return m_reader.providers(query, m_profile.token);
 }
 
 Result<int> MarketIndex::providerCount() const
 {
-    return m_store->providerCount();
+    return m_reader.providerCount();
+}
+
+Result<QList<OrderRow>> MarketIndex::orders(bool openOnly) const
+{
+    return m_reader.orders(openOnly);
 }
 
 Result<QString> MarketIndex::dump() const
 {
-    return m_store->dump();
+    return m_reader.dump();
 }
 
 void MarketIndex::sync(chain::EthClient &eth, std::function<void(Result<SyncReport>)> done)

@@ -3,6 +3,8 @@
 #include "chain/chainprofile.h"
 #include "core/result.h"
 #include "market/marketevents.h"
+#include "market/marketreader.h"
+#include "market/orderrow.h"
 #include "market/providerquery.h"
 #include "market/providerrow.h"
 #include "market/syncreport.h"
@@ -81,6 +83,8 @@ public:
     // The last indexed block; none before the first sync.
     std::optional<quint64> indexedBlock() const;
     Result<int> providerCount() const;
+    // Market orders by id with their bids (cheapest first); `openOnly`: still open.
+    Result<QList<OrderRow>> orders(bool openOnly = true) const;
     // Every derived row as text: two indexes of the same chain dump the same.
     Result<QString> dump() const;
 
@@ -94,6 +98,7 @@ private:
     void finish(const std::shared_ptr<SyncJob> &job, Result<SyncReport> result);
 
     std::unique_ptr<MarketStore> m_store;
+    MarketReader m_reader;
     MarketEvents m_events;
     chain::ChainProfile m_profile;
     Options m_options;

@@ -27,7 +27,7 @@ Q_LOGGING_CATEGORY(lcMarketStore, "berth.market.store")
 
 namespace {
 
-constexpr int SchemaVersion = 1;
+constexpr int SchemaVersion = 2;
 
 const QStringList &dataTables()
 {
@@ -38,6 +38,7 @@ const QStringList &dataTables()
                                        u"provider_attributes"_s,
                                        u"prices"_s,
                                        u"stakes"_s,
+                                       u"selection"_s,
                                        u"orders"_s,
                                        u"bids"_s};
     return tables;
@@ -57,7 +58,8 @@ const QStringList &schema()
         u"CREATE TABLE IF NOT EXISTS providers (address TEXT PRIMARY KEY NOT NULL, "
         "endpoint TEXT NOT NULL, regions TEXT NOT NULL, attributes TEXT NOT NULL, "
         "cpu_millis TEXT NOT NULL, memory_bytes TEXT NOT NULL, storage_bytes TEXT NOT NULL, "
-        "gpu_count TEXT NOT NULL, encryption_key_hash BLOB NOT NULL, "
+        "gpu_count TEXT NOT NULL, encryption_key_hash BLOB NOT NULL, attribute_terms TEXT NOT "
+        "NULL, "
         "registered_block INTEGER NOT NULL, updated_block INTEGER NOT NULL)"_s,
         u"CREATE TABLE IF NOT EXISTS provider_regions (region TEXT NOT NULL, "
         "address TEXT NOT NULL, PRIMARY KEY (region, address)) WITHOUT ROWID"_s,
@@ -73,6 +75,14 @@ const QStringList &schema()
         u"CREATE INDEX IF NOT EXISTS prices_by_address ON prices (address)"_s,
         u"CREATE TABLE IF NOT EXISTS stakes (address TEXT PRIMARY KEY NOT NULL, "
         "active BLOB NOT NULL, unbonding BLOB NOT NULL, ready_at TEXT NOT NULL)"_s,
+        // What a provider query scans: one row per (token, region, provider) with
+        // the prices, the active stake and the attribute terms, so that a query is
+        // one range scan (region '' for a listing without regions).
+        u"CREATE TABLE IF NOT EXISTS selection (token TEXT NOT NULL, region TEXT NOT NULL, "
+        "address TEXT NOT NULL, cpu BLOB NOT NULL, memory BLOB NOT NULL, storage BLOB NOT NULL, "
+        "gpu BLOB NOT NULL, egress BLOB NOT NULL, stake BLOB NOT NULL, "
+        "attribute_terms TEXT NOT NULL, PRIMARY KEY (token, region, address)) WITHOUT ROWID"_s,
+        u"CREATE INDEX IF NOT EXISTS selection_by_address ON selection (address)"_s,
         u"CREATE TABLE IF NOT EXISTS orders (id BLOB PRIMARY KEY NOT NULL, "
         "publisher TEXT NOT NULL, token TEXT NOT NULL, region TEXT NOT NULL, "
         "max_rate BLOB NOT NULL, min_stake BLOB NOT NULL, deposit BLOB NOT NULL, "
@@ -140,6 +150,14 @@ QString attributesJson(const QList<std::pair<QString, QString>> &attributes)
     return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
 }
 
+QString attributeTerms(const QList<std::pair<QString, QString>> &attributes)
+{
+    QString terms = u"\x1f"_s;
+    for (const auto &[key, value] : attributes)
+        terms += MarketStore::attributeTerm(key, value).mid(1);
+    return terms;
+}
+
 QString addressText(const chain::AbiValue *value)
 {
     return value ? value->toAddress().value_or(crypto::Address()).toLowerHex() : QString();
@@ -192,8 +210,11 @@ Result<std::unique_ptr<MarketStore>> MarketStore::open(const QString &path,
             return sqlError(u"cannot open %1"_s.arg(path), database.lastError());
     }
     QSqlQuery q(store->db());
-    for (const QString &pragma : {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=NORMAL"_s,
-                                  u"PRAGMA busy_timeout=5000"_s}) {
+    for (const QString &pragma : {
+             u"PRAGMA journal_mode=WAL"_s,
+             u"PRAGMA synchronous=NORMAL"_s,
+             u"PRAGMA busy_timeout=5000"_s,
+         }) {
         if (!q.exec(pragma))
             return sqlError(u"cannot set up %1"_s.arg(path), q.lastError());
     }
@@ -303,7 +324,9 @@ Result<int> MarketStore::commit(const MarketEvents &events, const Batch &batch)
     QSqlDatabase database = db();
     if (!database.transaction())
         return sqlError(u"cannot start a transaction"_s, database.lastError());
+    m_touched.clear();
     const auto fail = [&](const Error &error) -> Result<int> {
+        m_touched.clear();
         database.rollback();
         return error;
     };
@@ -372,6 +395,11 @@ Result<int> MarketStore::commit(const MarketEvents &events, const Batch &batch)
         ++applied;
     }
 
+    for (const QString &provider : std::as_const(m_touched))
+        if (auto refreshed = refreshSelection(provider); !refreshed)
+            return fail(refreshed.error());
+    m_touched.clear();
+
     insertCheckpoint.addBindValue(qint64(batch.head.number));
     insertCheckpoint.addBindValue(batch.head.hash);
     if (!insertCheckpoint.exec())
@@ -409,7 +437,10 @@ Result<void> MarketStore::clearSubject(const QString &subject)
                             u"DELETE FROM provider_regions WHERE address = ?"_s,
                             u"DELETE FROM provider_attributes WHERE address = ?"_s,
                             u"DELETE FROM prices WHERE address = ?"_s,
-                            u"DELETE FROM stakes WHERE address = ?"_s};
+                            u"DELETE FROM stakes WHERE address = ?"_s,
+                            u"DELETE FROM selection WHERE address = ?"_s};
+    if (!order)
+        m_touched.insert(key.toString());
     for (const QString &statement : statements) {
         q.prepare(statement);
         q.addBindValue(key);
@@ -451,6 +482,26 @@ Result<void> MarketStore::replaySubject(const MarketEvents &events, const QStrin
     return {};
 }
 
+QString MarketStore::attributeTerm(const QString &key, const QString &value)
+{
+    return u"\x1f"_s + key + u"\x1e"_s + value + u"\x1f"_s;
+}
+
+Result<void> MarketStore::refreshSelection(const QString &provider)
+{
+    if (auto r = run(u"DELETE FROM selection WHERE address = ?"_s, {provider}); !r)
+        return r;
+    return run(u"INSERT INTO selection (token, region, address, cpu, memory, storage, gpu, "
+               "egress, stake, attribute_terms) "
+               "SELECT pr.token, COALESCE(r.region, ''), p.address, pr.cpu, pr.memory, "
+               "pr.storage, pr.gpu, pr.egress, COALESCE(s.active, zeroblob(32)), "
+               "p.attribute_terms FROM providers p "
+               "JOIN prices pr ON pr.address = p.address "
+               "LEFT JOIN provider_regions r ON r.address = p.address "
+               "LEFT JOIN stakes s ON s.address = p.address WHERE p.address = ?"_s,
+               {provider});
+}
+
 Result<void> MarketStore::run(const QString &sql, const QVariantList &values)
 {
     auto found = m_statements.find(sql);
@@ -490,6 +541,7 @@ Result<void> MarketStore::applyOne(const MarketEvents::Decoded &event, quint64 b
 
     if (event.contract == MarketEvents::Contract::Registry) {
         const QString provider = addressText(log.arg(u"provider"_s));
+        m_touched.insert(provider);
         const auto touch = [&]() {
             return run(u"UPDATE providers SET updated_block = ? WHERE address = ?"_s,
                        {at, provider});
@@ -499,18 +551,20 @@ Result<void> MarketStore::applyOne(const MarketEvents::Decoded &event, quint64 b
                 chain::ProviderProfile::fromAbi(arg(u"profile"_s));
             if (auto r = run(
                     u"INSERT INTO providers (address, endpoint, regions, attributes, cpu_millis, "
-                    "memory_bytes, storage_bytes, gpu_count, encryption_key_hash, "
-                    "registered_block, updated_block) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "memory_bytes, storage_bytes, gpu_count, encryption_key_hash, attribute_terms, "
+                    "registered_block, updated_block) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (address) DO UPDATE SET endpoint = excluded.endpoint, "
                     "regions = excluded.regions, attributes = excluded.attributes, "
                     "cpu_millis = excluded.cpu_millis, memory_bytes = excluded.memory_bytes, "
                     "storage_bytes = excluded.storage_bytes, gpu_count = excluded.gpu_count, "
                     "encryption_key_hash = excluded.encryption_key_hash, "
+                    "attribute_terms = excluded.attribute_terms, "
                     "updated_block = excluded.updated_block"_s,
                     {provider, profile.endpoint, regionsJson(profile.regions),
                      attributesJson(profile.attributes), u64(profile.capacity.cpuMillis),
                      u64(profile.capacity.memoryBytes), u64(profile.capacity.storageBytes),
-                     u64(profile.capacity.gpuCount), profile.encryptionKeyHash, at, at});
+                     u64(profile.capacity.gpuCount), profile.encryptionKeyHash,
+                     attributeTerms(profile.attributes), at, at});
                 !r)
                 return r;
             if (auto r = run(u"DELETE FROM provider_regions WHERE address = ?"_s, {provider}); !r)
@@ -573,6 +627,7 @@ Result<void> MarketStore::applyOne(const MarketEvents::Decoded &event, quint64 b
         // `amount` from active to unbonding (reported as the new total); withdraw
         // pays out all that unbonds; slash takes from active first, then unbonding.
         const QString provider = addressText(log.arg(u"provider"_s));
+        m_touched.insert(provider);
         auto active = stakeField(provider, u"active"_s);
         auto unbonding = stakeField(provider, u"unbonding"_s);
         if (!active)
@@ -663,163 +718,6 @@ Result<void> MarketStore::applyOne(const MarketEvents::Decoded &event, quint64 b
         return run(u"UPDATE orders SET status = 'cancelled', updated_block = ? WHERE id = ?"_s,
                    {at, orderId});
     return {};
-}
-
-Result<QList<ProviderRow>> MarketStore::providers(const ProviderQuery &query,
-                                                  const crypto::Address &defaultToken) const
-{
-    if (query.maxRate && !query.pod)
-        return Error(ErrorCode::InvalidArgument,
-                     u"provider query: max-price needs a pod to price; give the pod (its "
-                     u"manifest) with the query"_s);
-    const crypto::Address token = query.token.value_or(defaultToken);
-    QString sql =
-        u"SELECT p.address, p.endpoint, p.regions, p.attributes, p.cpu_millis, p.memory_bytes, "
-        "p.storage_bytes, p.gpu_count, p.encryption_key_hash, p.updated_block, pr.cpu, "
-        "pr.memory, pr.storage, pr.gpu, pr.egress, s.active "
-        "FROM prices pr JOIN providers p ON p.address = pr.address "
-        "LEFT JOIN stakes s ON s.address = pr.address WHERE pr.token = ?"_s;
-    QVariantList values{token.toLowerHex()};
-    if (!query.regions.isEmpty()) {
-        QStringList marks;
-        for (const QString &region : query.regions) {
-            marks << u"?"_s;
-            values << region;
-        }
-        sql +=
-            u" AND pr.address IN (SELECT address FROM provider_regions WHERE region IN (%1))"_s.arg(
-                marks.join(u", "_s));
-    }
-    for (const auto &[key, value] : query.attributes) {
-        sql += u" AND EXISTS (SELECT 1 FROM provider_attributes a WHERE a.key = ? AND "
-               "a.value = ? AND a.address = pr.address)"_s;
-        values << key << value;
-    }
-    if (query.minStake > 0) {
-        sql += u" AND s.active >= ?"_s;
-        values << blob(query.minStake);
-    }
-    if (!query.pod) {
-        sql += u" ORDER BY pr.address"_s;
-        if (query.limit > 0)
-            sql += u" LIMIT %1"_s.arg(query.limit);
-    }
-    QSqlQuery q(db());
-    q.setForwardOnly(true);
-    if (!q.prepare(sql))
-        return sqlError(u"cannot query providers"_s, q.lastError());
-    for (const QVariant &value : values)
-        q.addBindValue(value);
-    if (!q.exec())
-        return sqlError(u"cannot query providers"_s, q.lastError());
-
-    // Rows are completed (JSON parsed) only for those that survive the rate
-    // filter, the sort and the limit.
-    struct Candidate
-    {
-        QString address;
-        QString endpoint, regions, attributes;
-        QString cpu, memory, storage, gpu;
-        QByteArray keyHash;
-        quint64 updatedBlock = 0;
-        chain::Prices prices;
-        UInt256 stake;
-        UInt256 rate; // with a pod only
-    };
-    QList<Candidate> candidates;
-    while (q.next()) {
-        Candidate c;
-        c.prices = {fromBlob(q.value(10)), fromBlob(q.value(11)), fromBlob(q.value(12)),
-                    fromBlob(q.value(13)), fromBlob(q.value(14))};
-        if (query.pod) {
-            c.rate = ProviderQuery::rateFor(*query.pod, c.prices);
-            if (query.maxRate && c.rate > *query.maxRate)
-                continue;
-        }
-        c.address = q.value(0).toString();
-        c.endpoint = q.value(1).toString();
-        c.regions = q.value(2).toString();
-        c.attributes = q.value(3).toString();
-        c.cpu = q.value(4).toString();
-        c.memory = q.value(5).toString();
-        c.storage = q.value(6).toString();
-        c.gpu = q.value(7).toString();
-        c.keyHash = q.value(8).toByteArray();
-        c.updatedBlock = q.value(9).toULongLong();
-        c.stake = q.value(15).isNull() ? UInt256(0) : fromBlob(q.value(15));
-        candidates.append(std::move(c));
-    }
-    if (query.pod) {
-        std::sort(candidates.begin(), candidates.end(), [](const Candidate &a, const Candidate &b) {
-            return a.rate != b.rate ? a.rate < b.rate : a.address < b.address;
-        });
-        if (query.limit > 0 && candidates.size() > query.limit)
-            candidates.resize(query.limit);
-    }
-
-    QList<ProviderRow> rows;
-    rows.reserve(candidates.size());
-    for (const Candidate &c : std::as_const(candidates)) {
-        ProviderRow row;
-        row.provider = crypto::Address::fromHex(c.address).value_or(crypto::Address());
-        row.endpoint = c.endpoint;
-        for (const QJsonValue &region : QJsonDocument::fromJson(c.regions.toUtf8()).array())
-            row.regions << region.toString();
-        for (const QJsonValue &pair : QJsonDocument::fromJson(c.attributes.toUtf8()).array())
-            row.attributes.append(
-                {pair.toArray().at(0).toString(), pair.toArray().at(1).toString()});
-        row.capacity = {c.cpu.toULongLong(), c.memory.toULongLong(), c.storage.toULongLong(),
-                        c.gpu.toULongLong()};
-        row.encryptionKeyHash = c.keyHash;
-        row.token = token;
-        row.prices = c.prices;
-        row.activeStake = c.stake;
-        if (query.pod)
-            row.podRate = c.rate;
-        row.updatedBlock = c.updatedBlock;
-        rows.append(std::move(row));
-    }
-    return rows;
-}
-
-Result<int> MarketStore::providerCount() const
-{
-    QSqlQuery q(db());
-    if (!q.exec(u"SELECT COUNT(*) FROM providers"_s) || !q.next())
-        return sqlError(u"cannot count providers"_s, q.lastError());
-    return q.value(0).toInt();
-}
-
-Result<QString> MarketStore::dump() const
-{
-    static const QList<std::pair<QString, QString>> tables = {
-        {u"providers"_s, u"address"_s},
-        {u"provider_regions"_s, u"region, address"_s},
-        {u"provider_attributes"_s, u"key, value, address"_s},
-        {u"prices"_s, u"token, address"_s},
-        {u"stakes"_s, u"address"_s},
-        {u"orders"_s, u"id"_s},
-        {u"bids"_s, u"id"_s},
-    };
-    QString out;
-    QSqlQuery q(db());
-    q.setForwardOnly(true);
-    for (const auto &[table, order] : tables) {
-        if (!q.exec(u"SELECT * FROM %1 ORDER BY %2"_s.arg(table, order)))
-            return sqlError(u"cannot read %1"_s.arg(table), q.lastError());
-        while (q.next()) {
-            QStringList fields;
-            const QSqlRecord record = q.record();
-            for (int i = 0; i < record.count(); ++i) {
-                const QVariant value = q.value(i);
-                fields << (value.typeId() == QMetaType::QByteArray
-                               ? QString::fromLatin1(value.toByteArray().toHex())
-                               : value.toString());
-            }
-            out += table + u": "_s + fields.join(u" | "_s) + u'\n';
-        }
-    }
-    return out;
 }
 
 } // namespace berth::market

@@ -4,11 +4,10 @@
 #include "core/result.h"
 #include "crypto/address.h"
 #include "market/marketevents.h"
-#include "market/providerquery.h"
-#include "market/providerrow.h"
 
 #include <QByteArray>
 #include <QList>
+#include <QSet>
 #include <QString>
 #include <QVariantList>
 
@@ -78,11 +77,11 @@ public:
     // Returns how many new logs were applied. On error nothing is written.
     Result<int> commit(const MarketEvents &events, const Batch &batch);
 
-    Result<QList<ProviderRow>> providers(const ProviderQuery &query,
-                                         const crypto::Address &defaultToken) const;
-    Result<int> providerCount() const;
-    // A stable text dump of every derived table (tests compare indexes with it).
-    Result<QString> dump() const;
+    // How one attribute appears in the selection table's attribute terms.
+    static QString attributeTerm(const QString &key, const QString &value);
+
+    // The SQLite connection, for a MarketReader on the same file.
+    const QString &connectionName() const { return m_connectionName; }
 
 private:
     MarketStore(QString connectionName);
@@ -94,9 +93,11 @@ private:
     Result<void> replaySubject(const MarketEvents &events, const QString &subject);
     // Runs `sql` (prepared once per store) with `values`.
     Result<void> run(const QString &sql, const QVariantList &values);
+    Result<void> refreshSelection(const QString &provider);
     Result<UInt256> stakeField(const QString &address, const QString &column);
 
     QString m_connectionName;
+    QSet<QString> m_touched; // providers whose selection rows a commit refreshes
     std::map<QString, std::unique_ptr<QSqlQuery>> m_statements;
 };
 
