@@ -23,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <tuple>
 
 namespace berth::test {
 
@@ -97,14 +98,26 @@ public:
         profile.escrow = *escrow;
         profile.staking = *staking;
         profile.market = *market;
-        for (const QString &name : {u"Registry"_s, u"Staking"_s, u"TestToken"_s}) {
-            const crypto::Address at = name == u"Registry"  ? *registry
-                                       : name == u"Staking" ? *staking
-                                                            : *token;
+        const std::map<QString, crypto::Address> deployed = {{u"Registry"_s, *registry},
+                                                             {u"Staking"_s, *staking},
+                                                             {u"TestToken"_s, *token},
+                                                             {u"Escrow"_s, *escrow},
+                                                             {u"Market"_s, *market}};
+        for (const auto &[name, at] : deployed) {
             auto client = chain::ContractClient::fromArtifact(name, at, m_eth.get());
             if (!client)
                 return client.error().message;
             m_clients.emplace(name, std::move(client).value());
+        }
+        // Wire Escrow, Staking and Market together, as `berthctl chain devnet` does.
+        for (const auto &[contractName, function, target] :
+             {std::tuple{u"Escrow"_s, u"setStaking"_s, *staking},
+              std::tuple{u"Escrow"_s, u"setMarket"_s, *market},
+              std::tuple{u"Market"_s, u"setStaking"_s, *staking}}) {
+            if (auto r = send(call(deployer, contractName, function,
+                                   {AbiValue::fromAddress(target)}, 200'000));
+                !r)
+                return u"%1.%2: %3"_s.arg(contractName, function, r.error().message);
         }
         return {};
     }

@@ -291,6 +291,77 @@ private slots:
         QCOMPARE(three.capacity.gpuCount, quint64(1));
     }
 
+    void ordersAndBids()
+    {
+        const auto publisher = keyNumber(50);
+        const UInt256 deposit = 10 * OneToken;
+        send(m_chain.call(
+            publisher, u"TestToken"_s, u"mint"_s,
+            {AbiValue::fromAddress(publisher.address()), AbiValue::fromUInt(2 * deposit)}));
+        send(m_chain.call(
+            publisher, u"TestToken"_s, u"approve"_s,
+            {AbiValue::fromAddress(m_chain.profile.market), AbiValue::fromUInt(2 * deposit)}));
+        berth::chain::OrderTerms terms;
+        terms.manifestHash = QByteArray(32, '\x22');
+        terms.deploymentId = QByteArray(32, '\x33');
+        terms.resources = testPod();
+        terms.token = m_chain.profile.token;
+        terms.maxRatePerSecond = 1000;
+        terms.maxNoticePeriod = 3600;
+        terms.expiry = m_chain.latest().value().timestamp + 86400;
+        terms.deposit = deposit;
+        terms.region = u"eu"_s;
+        send(m_chain.call(publisher, u"Market"_s, u"postOrder"_s, {terms.toAbi()})); // order 1
+        terms.deploymentId = QByteArray(32, '\x44');
+        send(m_chain.call(publisher, u"Market"_s, u"postOrder"_s, {terms.toAbi()})); // order 2
+        const auto bid = [&](int provider, int orderId, int rate) {
+            send(m_chain.call(
+                keyNumber(provider), u"Market"_s, u"bid"_s,
+                {AbiValue::fromUInt(orderId), AbiValue::fromUInt(rate), AbiValue::fromUInt(600)}));
+        };
+        bid(2, 1, 300); // bid 1, replaced by bid 3
+        bid(3, 1, 200); // bid 2, withdrawn
+        bid(2, 1, 100); // bid 3, accepted
+        bid(3, 2, 500); // bid 4 on the order that is cancelled
+        send(m_chain.call(keyNumber(3), u"Market"_s, u"withdrawBid"_s, {AbiValue::fromUInt(2)}));
+        send(m_chain.call(publisher, u"Market"_s, u"accept"_s,
+                          {AbiValue::fromUInt(1), AbiValue::fromUInt(3)}));
+        send(m_chain.call(publisher, u"Market"_s, u"cancel"_s, {AbiValue::fromUInt(2)}));
+
+        const auto report = sync(*m_index, m_chain.eth());
+        QVERIFY(report.ok());
+        QCOMPARE(report->logsApplied, 2 + 4 + 1 + 1 + 1 + 1); // + BidWithdrawn of replaced bid 1
+        QVERIFY(m_index->orders(true).value().isEmpty());
+        const auto orders = m_index->orders(false);
+        QVERIFY(orders.ok());
+        QCOMPARE(orders->size(), 2);
+        const berth::market::OrderRow &first = orders->at(0);
+        QVERIFY(first.id == 1);
+        QCOMPARE(first.publisher, publisher.address());
+        QCOMPARE(first.status, u"accepted"_s);
+        QVERIFY(first.acceptedBidId && *first.acceptedBidId == 3);
+        QCOMPARE(first.channelId.size(), 32);
+        QCOMPARE(first.terms.region, u"eu"_s);
+        QCOMPARE(first.terms.resources.cpuMillis, quint64(2000));
+        QVERIFY(first.terms.deposit == deposit);
+        QVERIFY(first.terms.maxRatePerSecond == 1000);
+        QCOMPARE(first.terms.deploymentId, QByteArray(32, '\x33'));
+        QCOMPARE(first.bids.size(), 3); // cheapest first
+        QVERIFY(first.bids[0].id == 3 && first.bids[0].ratePerSecond == 100);
+        QCOMPARE(first.bids[0].status, u"accepted"_s);
+        QCOMPARE(first.bids[0].provider, addressOf(2));
+        QVERIFY(first.bids[1].id == 2);
+        QCOMPARE(first.bids[1].status, u"withdrawn"_s);
+        QVERIFY(first.bids[2].id == 1);
+        QCOMPARE(first.bids[2].status, u"replaced"_s);
+        QCOMPARE(first.bids[2].noticePeriod, quint64(600));
+        const berth::market::OrderRow &second = orders->at(1);
+        QCOMPARE(second.status, u"cancelled"_s);
+        QVERIFY(!second.acceptedBidId);
+        QCOMPARE(second.bids.size(), 1);
+        QCOMPARE(second.bids[0].status, u"live"_s);
+    }
+
     void restartContinuesFromTheLastBlock()
     {
         const QString before = m_index->dump().value();
