@@ -214,6 +214,7 @@ Result<std::unique_ptr<MarketStore>> MarketStore::open(const QString &path,
              u"PRAGMA journal_mode=WAL"_s,
              u"PRAGMA synchronous=NORMAL"_s,
              u"PRAGMA busy_timeout=5000"_s,
+             u"PRAGMA cache_size=-65536"_s,
          }) {
         if (!q.exec(pragma))
             return sqlError(u"cannot set up %1"_s.arg(path), q.lastError());

@@ -26,7 +26,10 @@ namespace berth::market {
 // emitting contract, raw topics and data) with its subject: the provider
 // ("p:0x…") or the order ("o:42") it changes. The derived tables (providers,
 // provider_regions, provider_attributes, prices, stakes, orders, bids) are a pure
-// function of a subject's events in chain order. `checkpoints` keeps the hashes
+// function of a subject's events in chain order. `selection` is what provider
+// queries scan: one row per (token, region, provider) with prices, active stake
+// and attribute terms, refreshed at the end of each commit for every provider
+// the commit touched (MarketReader reads it). `checkpoints` keeps the hashes
 // of the last indexed blocks (each sync's head and each block with events; the
 // newest KeptCheckpoints). `meta` holds the identity (chain id, contract
 // addresses), the schema version and the head (last indexed block and hash).

@@ -17,6 +17,7 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <ctime>
 
 using namespace Qt::StringLiterals;
 using berth::Result;
@@ -154,6 +155,21 @@ std::unique_ptr<MarketIndex> buildIndex(MarketChain &chain, QRandomGenerator &ra
     return std::move(opened).value();
 }
 
+qint64 threadCpuNs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// The 1-minute load average: the numbers mean little on a busy machine.
+QString loadAverage()
+{
+    QFile file(u"/proc/loadavg"_s);
+    return file.open(QIODevice::ReadOnly) ? QString::fromLatin1(file.readAll()).section(u' ', 0, 0)
+                                          : u"?"_s;
+}
+
 double percentile(QList<double> sorted, double p)
 {
     if (sorted.isEmpty())
@@ -221,37 +237,58 @@ int main(int argc, char **argv)
         {8000, quint64(32) << 30, quint64(100) << 30, 1},
     };
     const QStringList maxPrices = {u"0.05/h"_s, u"0.5/h"_s, u"5/h"_s, u"100/month"_s};
-    QList<double> latencies;
-    qint64 matches = 0;
+    // Each pass runs the same queries: every match, then only the cheapest ten
+    // (what `deploy --select` and a marketplace page need). Wall time is the goal;
+    // the thread's CPU time shows what is left when other work shares the cores.
+    struct Sample
+    {
+        QString expression;
+        berth::chain::Resources pod;
+    };
+    QList<Sample> samples;
     for (int i = 0; i < queries; ++i) {
-        const QString expression = u"region=%1,attr.gpu=%2,max-price=%3"_s.arg(
-            Regions[random.bounded(Regions.size())], Gpus[random.bounded(Gpus.size())],
-            maxPrices[random.bounded(maxPrices.size())]);
-        QElapsedTimer clock;
-        clock.start();
-        auto query = ProviderQuery::parse(expression, 6);
-        if (!query) {
-            out << query.error().message << "\n";
-            return 1;
-        }
-        query.value().pod = pods[random.bounded(pods.size())];
-        const auto rows = index.providers(*query);
-        latencies << double(clock.nsecsElapsed()) / 1e6;
-        if (!rows) {
-            out << rows.error().message << "\n";
-            return 1;
-        }
-        matches += rows->size();
+        samples.append(
+            {u"region=%1,attr.gpu=%2,max-price=%3"_s.arg(
+                 Regions[random.bounded(Regions.size())], Gpus[random.bounded(Gpus.size())],
+                 maxPrices[random.bounded(maxPrices.size())]),
+             pods[random.bounded(pods.size())]});
     }
-    std::sort(latencies.begin(), latencies.end());
-    const double p50 = percentile(latencies, 0.50);
-    const double p99 = percentile(latencies, 0.99);
-    out << "Queries: " << queries << " (region + attr.gpu + max-price for a pod), "
-        << double(matches) / queries << " matches on average\n";
-    out << "Query latency: p50 " << QString::number(p50, 'f', 2) << " ms, p99 "
-        << QString::number(p99, 'f', 2) << " ms, max " << QString::number(latencies.last(), 'f', 2)
-        << " ms\n";
-    out << "Goal p99 <= 20 ms: p99/goal = " << QString::number(p99 / 20.0, 'f', 3)
-        << (p99 <= 20.0 ? " (met)\n" : " (missed)\n");
+    for (const QString &suffix : {QString(), u",limit=10"_s}) {
+        QList<double> wall;
+        QList<double> cpu;
+        qint64 matches = 0;
+        for (const Sample &sample : std::as_const(samples)) {
+            QElapsedTimer clock;
+            clock.start();
+            const qint64 cpuStart = threadCpuNs();
+            auto query = ProviderQuery::parse(sample.expression + suffix, 6);
+            if (!query) {
+                out << query.error().message << "\n";
+                return 1;
+            }
+            query.value().pod = sample.pod;
+            const auto rows = index.providers(*query);
+            cpu << double(threadCpuNs() - cpuStart) / 1e6;
+            wall << double(clock.nsecsElapsed()) / 1e6;
+            if (!rows) {
+                out << rows.error().message << "\n";
+                return 1;
+            }
+            matches += rows->size();
+        }
+        std::sort(wall.begin(), wall.end());
+        std::sort(cpu.begin(), cpu.end());
+        const double p99 = percentile(wall, 0.99);
+        out << "Queries: " << queries << " x region + attr.gpu + max-price for a pod"
+            << (suffix.isEmpty() ? u" (every match)"_s : u" (cheapest 10)"_s) << ", "
+            << double(matches) / queries << " rows on average\n";
+        out << "  wall: p50 " << QString::number(percentile(wall, 0.5), 'f', 2) << " ms, p99 "
+            << QString::number(p99, 'f', 2) << " ms, max " << QString::number(wall.last(), 'f', 2)
+            << " ms; thread CPU: p50 " << QString::number(percentile(cpu, 0.5), 'f', 2)
+            << " ms, p99 " << QString::number(percentile(cpu, 0.99), 'f', 2) << " ms\n";
+        out << "  goal p99 <= 20 ms: p99/goal = " << QString::number(p99 / 20.0, 'f', 3)
+            << (p99 <= 20.0 ? " (met)\n" : " (missed)\n");
+    }
+    out << "Load average at the end: " << loadAverage() << "\n";
     return 0;
 }
