@@ -311,10 +311,12 @@ private slots:
             publisher({u"deploy"_s, manifestFile(u"app"_s, u"a1"_s, publisherImage),
                        u"--provider"_s, providerAddress(), u"--secret"_s, secretOption()});
         QVERIFY2(onFirst.exitCode == 0, qPrintable(onFirst.err));
+        // Both providers are in eu-west; provider2 asks half the CPU price.
         Run onSecond =
-            publisher({u"deploy"_s, manifestFile(u"app2"_s, u"a2"_s, publisherImage),
-                       u"--provider"_s, m_second.providerAddress(), u"--secret"_s, secretOption()});
+            publisher({u"deploy"_s, manifestFile(u"app2"_s, u"a2"_s, publisherImage), u"--select"_s,
+                       u"region=eu-west,max-price=1/h"_s, u"--secret"_s, secretOption()});
         QVERIFY2(onSecond.exitCode == 0, qPrintable(onSecond.err));
+        QCOMPARE(onSecond.json().value(u"provider"_s).toString(), m_second.providerAddress());
         QString seen;
         QVERIFY2(pageShows(hostOf(urlOf(onFirst.json())), u"a1 "_s + secretText, &seen),
                  qPrintable(seen));
@@ -361,6 +363,19 @@ private slots:
                                  u"wss://127.0.0.1:%1"_s.arg(freePort())});
         QCOMPARE(nowhere.exitCode, 1);
         QVERIFY2(nowhere.err.contains(u"cannot reach the provider"_s), qPrintable(nowhere.err));
+
+        // Criteria nothing matches: the region, or a price below both.
+        for (const QString &criteria :
+             {u"region=us-east"_s, u"region=eu-west,max-price=0.01/h"_s}) {
+            Run none = publisher({u"deploy"_s, manifestFile(u"bad5"_s, u"v1"_s), u"--select"_s,
+                                  criteria, u"--secret"_s, secretOption()});
+            QCOMPARE(none.exitCode, 1);
+            QVERIFY2(none.err.contains(u"no registered provider matches"_s), qPrintable(none.err));
+        }
+        Run badCriteria = publisher(
+            {u"deploy"_s, manifestFile(u"bad6"_s, u"v1"_s), u"--select"_s, u"colour=blue"_s});
+        QCOMPARE(badCriteria.exitCode, 1);
+        QVERIFY2(badCriteria.err.contains(u"colour"_s), qPrintable(badCriteria.err));
 
         QCOMPARE(castTokenBalance(publisherAddress()), before);
     }
