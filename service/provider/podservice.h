@@ -21,6 +21,7 @@
 namespace berth::provider {
 
 class BlobService;
+class LogKeeper;
 class RuntimeWorker;
 class StateStore;
 struct DeploymentRecord;
@@ -46,7 +47,6 @@ struct PodServiceConfig
     int tcpPortFirst = 30000;
     int tcpPortLast = 30999;
     int stopGraceSeconds = 10;
-    int logPollMs = 1000; // how often a followed log is read again
 };
 
 // Who is calling: the session and the publisher its login proved.
@@ -92,6 +92,8 @@ public:
 
     // Where uploaded images come from (pods that run one need it).
     void setBlobs(const BlobService *blobs) { m_blobs = blobs; }
+    // Where pod.logs reads from and follows (without one it answers Unavailable).
+    void setLogKeeper(LogKeeper *logs);
 
     void capacity(const QJsonObject &params, Reply reply);
     void quote(const Caller &caller, const QJsonObject &params, Reply reply);
@@ -128,8 +130,6 @@ private:
         quint64 sessionId = 0;
         QString deploymentId;
         QString container;
-        QDateTime since;
-        bool busy = false;
     };
 
     void remember(const Caller &caller);
@@ -144,7 +144,9 @@ private:
                    const QJsonValue &quote, std::function<void(Result<ChannelSnapshot>)> done);
     void apply(std::shared_ptr<Plan> plan, Reply reply);
     QJsonObject describe(const DeploymentRecord &record) const;
-    void pollLogs();
+    // Reads a deployment's last output before a worker job removes its pod.
+    std::function<void(Runtime &)> logCollector(const QString &deploymentId);
+    void logsStored(const QString &deploymentId, const QList<LogLine> &lines);
 
     PodServiceConfig m_config;
     StateStore *m_store;
@@ -158,7 +160,7 @@ private:
     QHash<quint64, QString> m_publisherBySession;
     QHash<quint64, LogFollow> m_follows; // by subscription id
     quint64 m_nextFollow = 1;
-    QTimer m_logTimer;
+    LogKeeper *m_logs = nullptr;
 };
 
 } // namespace berth::provider
