@@ -61,6 +61,7 @@ LogCollection LogKeeper::collectionFor(const DeploymentRecord &record)
     LogCollection collection;
     collection.deploymentId = record.id;
     collection.containers = containersOf(record.manifestJson);
+    collection.firstSince = record.createdAt;
     const QHash<QString, LogCursor> cursors = m_store.cursors(record.id);
     for (auto it = cursors.cbegin(); it != cursors.cend(); ++it)
         collection.since.insert(it.key(), it->last);
@@ -94,7 +95,9 @@ CollectedLogs LogKeeper::collect(Runtime &runtime, const QList<LogCollection> &c
         for (const QString &container : collection.containers) {
             LogQuery query;
             query.container = container;
-            query.since = collection.since.value(container);
+            // Never Podman's tail (see PodmanRuntime::logs): from the cursor,
+            // or from when the deployment was made.
+            query.since = collection.since.value(container, collection.firstSince);
             query.tail = MaxLinesPerRead;
             auto read = runtime.logs(collection.deploymentId, query);
             if (!read) {

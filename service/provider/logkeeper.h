@@ -36,7 +36,8 @@ struct LogCollection
 {
     QString deploymentId;
     QStringList containers;
-    QHash<QString, QDateTime> since; // container → last kept time (absent: from the start)
+    QHash<QString, QDateTime> since; // container → last kept time
+    QDateTime firstSince; // for a container without kept lines: when the deployment was made
 };
 
 // Lines read per deployment by one collection.

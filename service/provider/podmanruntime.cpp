@@ -523,10 +523,14 @@ Result<QList<LogLine>> PodmanRuntime::logs(const QString &deploymentId, const Lo
     for (const auto &[name, id] : std::as_const(containers)) {
         if (query.tail == 0)
             break;
-        QString path = u"/containers/%1/logs?stdout=true&stderr=true&timestamps=true&tail=%2"_s.arg(
-            PodmanApi::encoded(id), QString::number(query.tail));
+        QString path = u"/containers/%1/logs?stdout=true&stderr=true&timestamps=true"_s.arg(
+            PodmanApi::encoded(id));
+        // Podman 4.3 reads a tail backwards and then glues a partial line to the
+        // line before it: with `since`, read forwards and cut the tail here.
         if (query.since.isValid())
             path += u"&since="_s + QString::number(query.since.toSecsSinceEpoch());
+        else
+            path += u"&tail="_s + QString::number(query.tail);
         auto response = m_api.call("GET", path);
         if (!response)
             return response.error();

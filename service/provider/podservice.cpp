@@ -940,16 +940,32 @@ void PodService::logs(const Caller &caller, const QJsonObject &params, Reply rep
                 RpcErrorCode::NotFound,
                 u"deployment %1 has no container %2"_s.arg(id, query.container.left(64))));
     }
-    auto lines = m_logs->store().read(id, query);
-    if (!lines)
-        return reply(lines.error());
-    QJsonObject result{{u"deployment"_s, id}, {u"lines"_s, linesJson(*lines)}};
-    if (params.value(u"follow"_s).toBool(false)) {
-        const quint64 subscription = m_nextFollow++;
-        m_follows.insert(subscription, LogFollow{caller.sessionId, id, query.container});
-        result.insert(u"subscription"_s, qint64(subscription));
-    }
-    reply(result);
+    const bool follow = params.value(u"follow"_s).toBool(false);
+    const quint64 session = caller.sessionId;
+    const auto answer = [this, id, query, follow, session, reply] {
+        auto lines = m_logs->store().read(id, query);
+        if (!lines)
+            return reply(lines.error());
+        QJsonObject result{{u"deployment"_s, id}, {u"lines"_s, linesJson(*lines)}};
+        if (follow) {
+            const quint64 subscription = m_nextFollow++;
+            m_follows.insert(subscription, LogFollow{session, id, query.container});
+            result.insert(u"subscription"_s, qint64(subscription));
+        }
+        reply(result);
+    };
+    // A running pod's newest lines are read first, so the answer is as fresh as
+    // Podman's; they reach the store (and older follows) before `answer` runs.
+    const auto collect =
+        record->state == "running"_L1 ? logCollector(id) : std::function<void(Runtime &)>();
+    if (!collect)
+        return answer();
+    m_worker->run<QJsonValue>(
+        [collect](Runtime &runtime, Ingress &) -> Result<QJsonValue> {
+            collect(runtime);
+            return QJsonValue();
+        },
+        this, [answer](Result<QJsonValue>) { answer(); });
 }
 
 void PodService::logsStored(const QString &deploymentId, const QList<LogLine> &lines)

@@ -5,6 +5,7 @@
 #include "provider/deploymentrecord.h"
 #include "provider/logkeeper.h"
 #include "provider/logstore.h"
+#include "provider/podmanlogstream.h"
 #include "provider/statestore.h"
 
 #include <QDir>
@@ -33,6 +34,16 @@ LogLine line(const QString &container, qint64 ms, const QString &text,
              const QString &stream = u"stdout"_s)
 {
     return LogLine{container, base.addMSecs(ms), stream, text};
+}
+
+QByteArray frame(char stream, const QByteArray &payload)
+{
+    QByteArray header(8, '\0');
+    header[0] = stream;
+    const auto size = quint32(payload.size());
+    for (int i = 0; i < 4; ++i)
+        header[4 + i] = char((size >> (8 * (3 - i))) & 0xff);
+    return header + payload;
 }
 
 QStringList texts(const QList<LogLine> &lines)
@@ -260,6 +271,25 @@ private slots:
         QVERIFY(stored->at(0).text.size() < huge.size());
         LogStore restarted(dir.path(), 64 * 1024);
         QVERIFY(restarted.append(id, {line(u"web"_s, 1, controls)})->isEmpty());
+    }
+
+    void podmansPartialLinesAreJoined()
+    {
+        // conmon splits a line at its read buffer: a frame without a newline,
+        // continued by the stream's next frame (whose time is later).
+        const QByteArray body = frame(1, "2026-11-25T17:03:12Z first\n2026-11-25T17:03:12Z sec") +
+                                frame(2, "2026-11-25T17:03:13Z on stderr\n") +
+                                frame(1, "2026-11-25T17:03:14Z ond caf\xc3") +
+                                frame(1, "2026-11-25T17:03:14Z \xa9\n") +
+                                frame(1, "2026-11-25T17:03:15Z no newline at the end");
+        const auto lines = berth::provider::decodePodmanLogStream(body, u"web"_s);
+        QVERIFY(lines.ok());
+        QCOMPARE(texts(*lines),
+                 (QStringList{u"web:first"_s, u"web:on stderr"_s, u"web:second caf\u00e9"_s,
+                              u"web:no newline at the end"_s}));
+        QCOMPARE(lines->at(2).time, base);
+        QCOMPARE(lines->at(2).stream, u"stdout"_s);
+        QCOMPARE(lines->at(3).time, base.addSecs(3));
     }
 
     void pruneRemovesDeletedDeploymentsAfterRetention()
