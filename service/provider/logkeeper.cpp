@@ -61,7 +61,10 @@ LogCollection LogKeeper::collectionFor(const DeploymentRecord &record)
     LogCollection collection;
     collection.deploymentId = record.id;
     collection.containers = containersOf(record.manifestJson);
-    collection.firstSince = record.createdAt;
+    // Whole seconds, as Podman's times are (a finer `since` drops the lines
+    // of its own second), and one earlier for good measure.
+    collection.firstSince =
+        QDateTime::fromSecsSinceEpoch(record.createdAt.toSecsSinceEpoch() - 1, Qt::UTC);
     const QHash<QString, LogCursor> cursors = m_store.cursors(record.id);
     for (auto it = cursors.cbegin(); it != cursors.cend(); ++it)
         collection.since.insert(it.key(), it->last);

@@ -606,13 +606,13 @@ void PodService::apply(std::shared_ptr<Plan> plan, Reply reply)
     spec.secrets = std::move(plan->secrets);
     spec.stopGraceSeconds = m_config.stopGraceSeconds;
     const QString id = plan->record.id;
+    spec.whenReplacedStopped = logCollector(id); // the replaced pod's last lines
     const QList<IngressRoute> routes = plan->routes;
     const QList<BlobImage> images = plan->images;
     const BlobService *blobs = m_blobs;
-    const auto keepLogs = logCollector(id);
     m_worker->run<QJsonValue>(
-        [spec = std::move(spec), routes, images, blobs,
-         keepLogs](Runtime &runtime, Ingress &ingress) -> Result<QJsonValue> {
+        [spec = std::move(spec), routes, images, blobs](Runtime &runtime,
+                                                        Ingress &ingress) -> Result<QJsonValue> {
             // Uploaded images: decrypted into a temporary archive only while Podman loads it.
             for (const BlobImage &image : images) {
                 // A blob named by URL is fetched (and its key checked) first,
@@ -643,8 +643,6 @@ void PodService::apply(std::shared_ptr<Plan> plan, Reply reply)
                     if (auto pulled = runtime.pullImage(container.image.reference); !pulled)
                         return pulled.error();
             }
-            if (keepLogs)
-                keepLogs(runtime); // the last lines of the pod this one replaces
             if (auto applied = runtime.apply(spec); !applied)
                 return applied.error();
             if (auto routed = ingress.setRoutes(spec.deploymentId, routes); !routed) {
@@ -691,8 +689,11 @@ void PodService::remove(const Caller &caller, const QJsonObject &params, Reply r
         [id, keepLogs](Runtime &runtime, Ingress &ingress) -> Result<QJsonValue> {
             if (auto routes = ingress.removeRoutes(id); !routes)
                 return routes.error();
-            if (keepLogs)
+            if (keepLogs) {
+                // Stopped first: what the containers print while stopping is kept.
+                (void)runtime.stop(id);
                 keepLogs(runtime);
+            }
             if (auto removed = runtime.remove(id, true); !removed)
                 return removed.error();
             return QJsonValue();
@@ -725,8 +726,10 @@ void PodService::stopUnpaid(const QString &deploymentId, const QString &reason,
         [deploymentId, keepLogs](Runtime &runtime, Ingress &ingress) -> Result<QJsonValue> {
             if (auto routes = ingress.removeRoutes(deploymentId); !routes)
                 return routes.error();
-            if (keepLogs)
+            if (keepLogs) {
+                (void)runtime.stop(deploymentId);
                 keepLogs(runtime);
+            }
             if (auto removed = runtime.remove(deploymentId, false); !removed)
                 return removed.error();
             return QJsonValue();

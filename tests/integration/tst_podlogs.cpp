@@ -187,10 +187,11 @@ private slots:
         QString error;
         auto client = connectAs(u"publisher"_s, &error);
         QVERIFY2(client, qPrintable(error));
-        // Five lines in one burst (the same millisecond, often), then it waits.
+        // Five equal lines in one burst (the same second), then it waits, and
+        // says goodbye when it is stopped.
         const auto burst = [](const QString &version) {
-            return u"for i in 1 2 3 4 5; do echo %1-same; done; echo %1-done; exec sleep 3600"_s
-                .arg(version);
+            return u"trap 'echo %1-bye; exit 0' TERM; for i in 1 2 3 4 5; do echo %1-same; done; "
+                   "echo %1-done; while true; do sleep 0.2; done"_s.arg(version);
         };
         const QString id =
             provision(*client, u"swap"_s, scriptManifest(u"swap"_s, u"app"_s, burst(u"v1"_s)));
@@ -208,7 +209,9 @@ private slots:
                   {u"manifest"_s,
                    QString::fromUtf8(scriptManifest(u"swap"_s, u"app"_s, burst(u"v2"_s)))}});
         QVERIFY2(updated.ok(), qPrintable(updated ? QString() : updated.error().message));
+        // The old pod's lines, what it printed while it stopped, the new pod's.
         QStringList both = v1;
+        both.append(u"v1-bye"_s);
         for (const QString &line : std::as_const(v1))
             both.append(QString(line).replace(u"v1"_s, u"v2"_s));
         QCOMPARE(waitForLine(*client, id, u"v2-done"_s), both);
@@ -221,10 +224,11 @@ private slots:
         QString error;
         auto client = connectAs(u"publisher"_s, &error);
         QVERIFY2(client, qPrintable(error));
-        m_ticker = provision(
-            *client, u"ticker"_s,
-            scriptManifest(u"ticker"_s, u"clock"_s,
-                           u"i=0; while true; do i=$((i+1)); echo tick-$i; sleep 0.2; done"_s));
+        m_ticker =
+            provision(*client, u"ticker"_s,
+                      scriptManifest(u"ticker"_s, u"clock"_s,
+                                     u"trap 'echo bye; exit 0' TERM; i=0; "
+                                     "while true; do i=$((i+1)); echo tick-$i; sleep 0.2; done"_s));
         QVERIFY(!m_ticker.isEmpty());
         QVERIFY(!waitForLine(*client, m_ticker, u"tick-10"_s).isEmpty());
         client.reset();
@@ -287,9 +291,12 @@ private slots:
         QVERIFY2(removed.ok(), qPrintable(removed ? QString() : removed.error().message));
         QVERIFY(!berthPods().contains(u"berth-"_s + m_ticker));
 
+        // Every tick once, and what it printed while it was stopped.
         const QStringList kept = textsOf(logLines(*client, m_ticker));
+        QVERIFY(!kept.isEmpty());
+        QCOMPARE(kept.last(), u"bye"_s);
         int count = 0;
-        QVERIFY2(ticksAreWhole(kept, &count), qPrintable(kept.join(u' ')));
+        QVERIFY2(ticksAreWhole(kept.mid(0, kept.size() - 1), &count), qPrintable(kept.join(u' ')));
         QVERIFY(count >= 40);
         QTest::qWait(1500);
         QCOMPARE(textsOf(logLines(*client, m_ticker)), kept);
