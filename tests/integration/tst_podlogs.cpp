@@ -2,8 +2,11 @@
 // containers print under <dataDir>/logs, so pod.logs answers after a container
 // exits and its pod is gone, across a pod.update that replaces the pod, across
 // kill -9 of berthd, and after pod.delete (for its publisher only) — every line
-// once, the newest kept within logs.maxBytesPerDeployment; follow delivers new
+// once, the newest kept within logs.maxBytesPerDeployment, no secret value in
+// them; follow delivers new
 // lines as they are stored. A real berthd with Podman, Caddy and a devnet.
+#include "crypto/sealedbox.h"
+#include "protocol/attestation.h"
 #include "providerstack.h"
 
 #include <QDir>
@@ -309,6 +312,61 @@ private slots:
                  RpcErrorCode::Forbidden);
         QCOMPARE(codeOf(call(*client, u"pod.logs"_s, {{u"deployment"_s, u"never-12345678"_s}})),
                  RpcErrorCode::NotFound);
+    }
+
+    void secretValuesNeverReachTheKeptLogs()
+    {
+        QString error;
+        auto client = connectAs(u"publisher"_s, &error);
+        QVERIFY2(client, qPrintable(error));
+        const auto attest = call(*client, u"provider.attest"_s, {});
+        QVERIFY(attest.ok());
+        const auto verified = protocol::Attestation::verify(
+            attest->toObject(), *crypto::Address::fromHex(providerAddress()), 31337,
+            client->peerCertificateSha256(), QDateTime::currentSecsSinceEpoch());
+        QVERIFY(verified.ok());
+        const QByteArray value = "secret-value-7f3a9c";
+        const auto sealed = crypto::SealedBox::seal(value, verified->x25519PublicKey);
+        QVERIFY(sealed.ok());
+        const QByteArray manifest = QByteArrayLiteral(R"(apiVersion: berth/v1
+kind: Pod
+metadata: {name: quiet}
+containers:
+  - name: app
+    image: localhost/berth-test/busybox:1
+    command: ["/bin/sh", "-c", "echo token has $(wc -c < /secret/token) bytes; exec sleep 3600"]
+    resources: {cpu: 50m, memory: 16Mi}
+    volumeMounts: [{name: secret, mountPath: /secret, readOnly: true}]
+volumes:
+  - {name: secret, secret: {name: token}}
+)");
+        QVERIFY(quoteAndPay(*client, u"quiet"_s, manifest, u"50"_s).ok());
+        const auto provisioned = call(
+            *client, u"pod.provision"_s,
+            {{u"name"_s, u"quiet"_s},
+             {u"manifest"_s, QString::fromUtf8(manifest)},
+             {u"secrets"_s,
+              QJsonObject{{u"token"_s,
+                           QJsonObject{{u"token"_s, QString::fromLatin1(sealed->toBase64())}}}}}});
+        QVERIFY2(provisioned.ok(),
+                 qPrintable(provisioned ? QString() : provisioned.error().message));
+        const QString id = provisioned->toObject().value(u"deployment"_s).toString();
+        QCOMPARE(waitForLine(*client, id, u"token has 19 bytes"_s),
+                 QStringList{u"token has 19 bytes"_s});
+        QVERIFY(call(*client, u"pod.delete"_s, {{u"deployment"_s, id}}).ok());
+        // Neither the kept logs nor berthd's own output hold the value.
+        QDirIterator files(m_home.filePath(u"berthd/logs"_s), QDir::Files,
+                           QDirIterator::Subdirectories);
+        int seen = 0;
+        while (files.hasNext()) {
+            QFile file(files.next());
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            QVERIFY2(!file.readAll().contains(value), qPrintable(file.fileName()));
+            ++seen;
+        }
+        QVERIFY(seen > 0);
+        m_berthdLog += QString::fromUtf8(m_berthd.readAll());
+        QVERIFY(!m_berthdLog.contains(QString::fromLatin1(value)));
     }
 
     void theCapHoldsAndTheNewestLinesStay()
