@@ -3,8 +3,8 @@
 // exits and its pod is gone, across a pod.update that replaces the pod, across
 // kill -9 of berthd, and after pod.delete (for its publisher only) — every line
 // once, the newest kept within logs.maxBytesPerDeployment, no secret value in
-// them; follow delivers new
-// lines as they are stored. A real berthd with Podman, Caddy and a devnet.
+// them; follow delivers new lines as they are stored. A real berthd with
+// Podman, Caddy and a devnet.
 #include "crypto/sealedbox.h"
 #include "protocol/attestation.h"
 #include "providerstack.h"
