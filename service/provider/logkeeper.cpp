@@ -103,6 +103,15 @@ CollectedLogs LogKeeper::collect(Runtime &runtime, const QList<LogCollection> &c
             query.since = collection.since.value(container, collection.firstSince);
             query.tail = MaxLinesPerRead;
             auto read = runtime.logs(collection.deploymentId, query);
+            if (!read && read.error().code == ErrorCode::TooLarge) {
+                // More than one answer may hold since the cursor (berthd was
+                // down, or a flood): keep the newest lines rather than none.
+                qCInfo(lcLogs).noquote()
+                    << collection.deploymentId << container
+                    << "printed too much since the last line kept: keeping the newest";
+                query.since = QDateTime();
+                read = runtime.logs(collection.deploymentId, query);
+            }
             if (!read) {
                 // No pod or no such container (yet): nothing to keep.
                 if (read.error().code != ErrorCode::NotFound)

@@ -14,8 +14,12 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <functional>
+
 using namespace Qt::StringLiterals;
+using berth::provider::CollectedLogs;
 using berth::provider::DeploymentRecord;
+using berth::provider::LogCollection;
 using berth::provider::LogKeeper;
 using berth::provider::LogKeeperConfig;
 using berth::provider::LogLine;
@@ -45,6 +49,33 @@ QByteArray frame(char stream, const QByteArray &payload)
         header[4 + i] = char((size >> (8 * (3 - i))) & 0xff);
     return header + payload;
 }
+
+// A runtime whose logs() answers from a script; everything else is unused.
+class FakeRuntime final : public berth::provider::Runtime
+{
+public:
+    QList<LogQuery> queries;
+    std::function<berth::Result<QList<LogLine>>(const LogQuery &)> answer;
+
+    berth::Result<void> ping() override { return {}; }
+    berth::Result<void> apply(const berth::provider::RuntimeSpec &) override { return {}; }
+    berth::Result<void> remove(const QString &, bool) override { return {}; }
+    berth::Result<void> stop(const QString &) override { return {}; }
+    berth::Result<berth::provider::RuntimeStatus> status(const QString &) override
+    {
+        return berth::provider::RuntimeStatus();
+    }
+    berth::Result<QStringList> listPods() override { return QStringList(); }
+    berth::Result<QStringList> listVolumeOwners() override { return QStringList(); }
+    berth::Result<QList<LogLine>> logs(const QString &, const LogQuery &query) override
+    {
+        queries.append(query);
+        return answer(query);
+    }
+    berth::Result<bool> hasImage(const QString &) override { return true; }
+    berth::Result<void> loadImage(const QString &, const QString &) override { return {}; }
+    berth::Result<void> pullImage(const QString &) override { return {}; }
+};
 
 QStringList texts(const QList<LogLine> &lines)
 {
@@ -290,6 +321,34 @@ private slots:
         QCOMPARE(lines->at(2).time, base);
         QCOMPARE(lines->at(2).stream, u"stdout"_s);
         QCOMPARE(lines->at(3).time, base.addSecs(3));
+    }
+
+    void collectionReadsFromEachCursorAndSurvivesAFlood()
+    {
+        FakeRuntime runtime;
+        runtime.answer = [](const LogQuery &query) -> berth::Result<QList<LogLine>> {
+            if (query.container == "db"_L1)
+                return berth::Error(berth::ErrorCode::NotFound, u"no such container"_s);
+            if (query.since == base) // too much since the cursor for one answer
+                return berth::Error(berth::ErrorCode::TooLarge, u"answer over 16 MiB"_s);
+            return QList<LogLine>{line(u"web"_s, 5000, u"newest"_s)};
+        };
+        LogCollection collection;
+        collection.deploymentId = u"app-0000000a"_s;
+        collection.containers = {u"web"_s, u"db"_s};
+        collection.since.insert(u"web"_s, base);
+        collection.firstSince = base.addSecs(-60);
+        const CollectedLogs collected = LogKeeper::collect(runtime, {collection});
+        QCOMPARE(collected.size(), 1);
+        QCOMPARE(collected[0].first, u"app-0000000a"_s);
+        QCOMPARE(texts(collected[0].second), QStringList{u"web:newest"_s});
+        // web from its cursor, then (too large) its newest lines; db from the start.
+        QCOMPARE(runtime.queries.size(), 3);
+        QCOMPARE(runtime.queries[0].since, base);
+        QVERIFY(!runtime.queries[1].since.isValid());
+        QCOMPARE(runtime.queries[1].container, u"web"_s);
+        QCOMPARE(runtime.queries[2].since, base.addSecs(-60));
+        QCOMPARE(runtime.queries[2].tail, 10000);
     }
 
     void pruneRemovesDeletedDeploymentsAfterRetention()
