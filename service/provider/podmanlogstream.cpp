@@ -15,6 +15,12 @@ constexpr qint64 MaxLogFrame = 1024 * 1024;
 Result<QList<LogLine>> decodePodmanLogStream(const QByteArray &body, const QString &container)
 {
     QList<LogLine> lines;
+    struct Partial
+    {
+        QDateTime time; // invalid: none
+        QByteArray text;
+    };
+    Partial partials[2]; // stdout, stderr
     qsizetype pos = 0;
     const auto bad = [&](const QString &what) {
         return Error(ErrorCode::BadResponse,
@@ -37,10 +43,15 @@ Result<QList<LogLine>> decodePodmanLogStream(const QByteArray &body, const QStri
         if (body.size() - pos - 8 < length)
             return bad(u"truncated frame"_s);
         QByteArray payload = body.mid(pos + 8, length);
-        if (payload.endsWith('\n'))
+        // A frame without a final newline is a partial line (conmon split it at
+        // its read buffer): the stream's next frame continues it.
+        const bool complete = payload.endsWith('\n');
+        if (complete)
             payload.chop(1);
+        Partial &open = partials[stream - 1];
         const QList<QByteArray> rawLines = payload.split('\n');
-        for (const QByteArray &rawLine : rawLines) {
+        for (qsizetype i = 0; i < rawLines.size(); ++i) {
+            const QByteArray &rawLine = rawLines.at(i);
             const qsizetype space = rawLine.indexOf(' ');
             const QByteArray stamp = space < 0 ? rawLine : rawLine.first(space);
             LogLine line;
@@ -49,12 +60,26 @@ Result<QList<LogLine>> decodePodmanLogStream(const QByteArray &body, const QStri
             line.time = parsePodmanTime(QString::fromLatin1(stamp));
             if (!line.time.isValid())
                 return bad(u"a line without a timestamp"_s);
-            if (space >= 0)
-                line.text = QString::fromUtf8(rawLine.sliced(space + 1));
+            QByteArray text = space >= 0 ? rawLine.sliced(space + 1) : QByteArray();
+            if (i == 0 && open.time.isValid()) {
+                line.time = open.time;
+                text.prepend(open.text);
+                open = Partial();
+            }
+            if (!complete && i == rawLines.size() - 1) {
+                open = Partial{line.time, text};
+                continue;
+            }
+            line.text = QString::fromUtf8(text);
             lines.append(line);
         }
         pos += 8 + length;
     }
+    // The rest is not written yet, or never will be: keep what there is.
+    for (int i = 0; i < 2; ++i)
+        if (partials[i].time.isValid())
+            lines.append(LogLine{container, partials[i].time, i == 0 ? u"stdout"_s : u"stderr"_s,
+                                 QString::fromUtf8(partials[i].text)});
     return lines;
 }
 

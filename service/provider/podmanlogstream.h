@@ -16,7 +16,9 @@ namespace berth::provider {
 // zero bytes, big-endian payload length) and a payload of lines that start with
 // an RFC 3339 timestamp (timestamps=true). BadResponse on anything else: a
 // truncated frame, an unknown stream, a frame over 1 MiB, a line without a
-// timestamp.
+// timestamp. A frame that does not end in a newline holds a partial line
+// (conmon splits long lines and lines that cross its read buffer): the first
+// line of the stream's next frame completes it, with the first part's time.
 Result<QList<LogLine>> decodePodmanLogStream(const QByteArray &body, const QString &container);
 
 // A time as Podman writes it (RFC 3339, seconds or up to nanoseconds) in UTC;

@@ -177,17 +177,12 @@ Result<QJsonObject> PodmanRuntime::inspectPod(const QString &podName)
     return json->object();
 }
 
-Result<void> PodmanRuntime::removePod(const QString &podName)
+Result<void> PodmanRuntime::stopPod(const QString &podName, const QJsonObject &pod)
 {
-    auto pod = inspectPod(podName);
-    if (!pod)
-        return pod.error();
-    if (pod->isEmpty())
-        return {};
     // Podman 4.3 ignores terminationGracePeriodSeconds: stop with the pod's own
     // grace first, or a force removal waits Podman's default 10 s.
     bool hasGrace = false;
-    const int grace = labelOf(*pod, StopGraceLabel).toInt(&hasGrace);
+    const int grace = labelOf(pod, StopGraceLabel).toInt(&hasGrace);
     if (hasGrace && grace >= 0) {
         auto stopped = m_api.call(
             "POST",
@@ -198,8 +193,8 @@ Result<void> PodmanRuntime::removePod(const QString &podName)
         // A degraded pod (some container exited) answers 304 and stops nothing:
         // stop its running containers one by one.
         if (stopped->status == 304) {
-            const QString infra = pod->value(u"InfraContainerID"_s).toString();
-            for (const QJsonValue &entry : pod->value(u"Containers"_s).toArray()) {
+            const QString infra = pod.value(u"InfraContainerID"_s).toString();
+            for (const QJsonValue &entry : pod.value(u"Containers"_s).toArray()) {
                 const QJsonObject container = entry.toObject();
                 const QString id = container.value(u"Id"_s).toString();
                 if (id == infra || container.value(u"State"_s).toString() != u"running"_s)
@@ -212,8 +207,37 @@ Result<void> PodmanRuntime::removePod(const QString &podName)
                     return one.error();
             }
         }
-        // Other errors (already stopped, a container gone) are settled below.
+        // Other errors (already stopped, a container gone) are settled by the removal.
     }
+    return {};
+}
+
+Result<void> PodmanRuntime::stop(const QString &deploymentId)
+{
+    if (!isValidDeploymentId(deploymentId))
+        return Error(ErrorCode::InvalidArgument,
+                     u"invalid deployment id \"%1\""_s.arg(deploymentId));
+    const QString podName = podNameFor(deploymentId);
+    auto pod = inspectPod(podName);
+    if (!pod)
+        return pod.error();
+    if (pod->isEmpty())
+        return {};
+    return stopPod(podName, *pod);
+}
+
+Result<void> PodmanRuntime::removePod(const QString &podName,
+                                      const std::function<void()> &whenStopped)
+{
+    auto pod = inspectPod(podName);
+    if (!pod)
+        return pod.error();
+    if (pod->isEmpty())
+        return {};
+    if (auto stopped = stopPod(podName, *pod); !stopped)
+        return stopped;
+    if (whenStopped)
+        whenStopped();
     auto removed =
         m_api.call("DELETE", u"/pods/%1?force=true"_s.arg(PodmanApi::encoded(podName)), {}, 60000);
     if (!removed)
@@ -305,7 +329,11 @@ Result<void> PodmanRuntime::apply(const RuntimeSpec &spec)
         return Error(
             ErrorCode::Conflict,
             u"a Podman pod named %1 exists that Berth did not create; remove it"_s.arg(podName));
-    if (auto removed = removePod(podName); !removed)
+    const std::function<void()> whenStopped = [&] {
+        if (spec.whenReplacedStopped)
+            spec.whenReplacedStopped(*this);
+    };
+    if (auto removed = removePod(podName, whenStopped); !removed)
         return removed;
     if (!spec.keepSecrets)
         if (auto secrets = m_secrets.write(spec); !secrets)
@@ -523,10 +551,14 @@ Result<QList<LogLine>> PodmanRuntime::logs(const QString &deploymentId, const Lo
     for (const auto &[name, id] : std::as_const(containers)) {
         if (query.tail == 0)
             break;
-        QString path = u"/containers/%1/logs?stdout=true&stderr=true&timestamps=true&tail=%2"_s.arg(
-            PodmanApi::encoded(id), QString::number(query.tail));
+        QString path = u"/containers/%1/logs?stdout=true&stderr=true&timestamps=true"_s.arg(
+            PodmanApi::encoded(id));
+        // Podman 4.3 reads a tail backwards and then glues a partial line to the
+        // line before it: with `since`, read forwards and cut the tail here.
         if (query.since.isValid())
             path += u"&since="_s + QString::number(query.since.toSecsSinceEpoch());
+        else
+            path += u"&tail="_s + QString::number(query.tail);
         auto response = m_api.call("GET", path);
         if (!response)
             return response.error();

@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 namespace berth::provider {
@@ -67,6 +68,7 @@ public:
     Result<void> ping() override;
     Result<void> apply(const RuntimeSpec &spec) override;
     Result<void> remove(const QString &deploymentId, bool removeVolumes) override;
+    Result<void> stop(const QString &deploymentId) override;
     Result<RuntimeStatus> status(const QString &deploymentId) override;
     Result<QStringList> listPods() override;
     Result<QStringList> listVolumeOwners() override;
@@ -84,7 +86,9 @@ public:
 private:
     PodmanRuntime(const Options &options, QString secretRoot);
 
-    Result<void> removePod(const QString &podName);
+    Result<void> stopPod(const QString &podName, const QJsonObject &pod);
+    // Stops the pod, calls whenStopped (if set) and removes it.
+    Result<void> removePod(const QString &podName, const std::function<void()> &whenStopped = {});
     Result<void> ensureVolumes(const RuntimeSpec &spec);
     Result<QJsonObject> inspectPod(const QString &podName); // empty object: no such pod
     // Deployment ids labelled on Podman's pods or volumes ("pods", "volumes").

@@ -7,6 +7,7 @@
 #include "protocol/rpcerror.h"
 #include "provider/blobservice.h"
 #include "provider/deploymentrecord.h"
+#include "provider/logkeeper.h"
 #include "provider/paymentcheck.h"
 #include "provider/runtimeworker.h"
 #include "provider/statestore.h"
@@ -143,10 +144,7 @@ PodService::PodService(PodServiceConfig config, StateStore *store, ChannelReader
     , m_signer(std::move(signer))
     , m_worker(worker)
     , m_openSealed(std::move(openSealed))
-{
-    m_logTimer.setInterval(m_config.logPollMs);
-    connect(&m_logTimer, &QTimer::timeout, this, &PodService::pollLogs);
-}
+{}
 
 QString PodService::deploymentIdFor(const QString &name, const QByteArray &channelId)
 {
@@ -173,8 +171,6 @@ void PodService::sessionClosed(quint64 sessionId)
     }
     for (auto it = m_follows.begin(); it != m_follows.end();)
         it = it->sessionId == sessionId ? m_follows.erase(it) : std::next(it);
-    if (m_follows.isEmpty())
-        m_logTimer.stop();
 }
 
 void PodService::recordEvent(const QString &deploymentId, const QString &kind,
@@ -612,6 +608,7 @@ void PodService::apply(std::shared_ptr<Plan> plan, Reply reply)
     spec.secrets = std::move(plan->secrets);
     spec.stopGraceSeconds = m_config.stopGraceSeconds;
     const QString id = plan->record.id;
+    spec.whenReplacedStopped = logCollector(id); // the replaced pod's last lines
     const QList<IngressRoute> routes = plan->routes;
     const QList<BlobImage> images = plan->images;
     const BlobService *blobs = m_blobs;
@@ -689,10 +686,16 @@ void PodService::remove(const Caller &caller, const QJsonObject &params, Reply r
                          u"deployment %1 is being changed; retry when that is done"_s.arg(id)));
     m_inFlight.insert(id);
     recordEvent(id, u"deleting"_s, u"deleting the pod, its volumes and its routes"_s);
+    const auto keepLogs = logCollector(id);
     m_worker->run<QJsonValue>(
-        [id](Runtime &runtime, Ingress &ingress) -> Result<QJsonValue> {
+        [id, keepLogs](Runtime &runtime, Ingress &ingress) -> Result<QJsonValue> {
             if (auto routes = ingress.removeRoutes(id); !routes)
                 return routes.error();
+            if (keepLogs) {
+                // Stopped first: what the containers print while stopping is kept.
+                (void)runtime.stop(id);
+                keepLogs(runtime);
+            }
             if (auto removed = runtime.remove(id, true); !removed)
                 return removed.error();
             return QJsonValue();
@@ -720,10 +723,15 @@ void PodService::stopUnpaid(const QString &deploymentId, const QString &reason,
         return;
     }
     m_inFlight.insert(deploymentId);
+    const auto keepLogs = logCollector(deploymentId);
     m_worker->run<QJsonValue>(
-        [deploymentId](Runtime &runtime, Ingress &ingress) -> Result<QJsonValue> {
+        [deploymentId, keepLogs](Runtime &runtime, Ingress &ingress) -> Result<QJsonValue> {
             if (auto routes = ingress.removeRoutes(deploymentId); !routes)
                 return routes.error();
+            if (keepLogs) {
+                (void)runtime.stop(deploymentId);
+                keepLogs(runtime);
+            }
             if (auto removed = runtime.remove(deploymentId, false); !removed)
                 return removed.error();
             return QJsonValue();
@@ -874,74 +882,116 @@ QJsonArray linesJson(const QList<LogLine> &lines)
 
 } // namespace
 
+std::function<void(Runtime &)> PodService::logCollector(const QString &deploymentId)
+{
+    return m_logs ? m_logs->collector(deploymentId) : std::function<void(Runtime &)>();
+}
+
+void PodService::setLogKeeper(LogKeeper *logs)
+{
+    if (m_logs)
+        disconnect(m_logs, nullptr, this, nullptr);
+    m_logs = logs;
+    if (m_logs)
+        connect(m_logs, &LogKeeper::stored, this, &PodService::logsStored);
+}
+
 void PodService::logs(const Caller &caller, const QJsonObject &params, Reply reply)
 {
     remember(caller);
+    // A deleted deployment's logs answer its publisher until they are pruned.
     auto record = ownDeployment(caller, params);
+    if (!record && m_logs && protocol::toRpcError(record.error()).code == RpcErrorCode::NotFound) {
+        auto deleted = m_store->deployment(params.value(u"deployment"_s).toString());
+        const auto kept = [&](const DeploymentRecord &gone) {
+            return m_logs->store().holds(gone.id) ||
+                   gone.updatedAt.addDays(m_logs->config().retentionDays) >
+                       QDateTime::currentDateTimeUtc();
+        };
+        if (deleted && deleted->state == "deleted"_L1 && kept(*deleted))
+            record = deleted->publisher == caller.publisher.toChecksumString()
+                         ? Result<DeploymentRecord>(*deleted)
+                         : makeRpcError(
+                               RpcErrorCode::Forbidden,
+                               u"deployment %1 belongs to another publisher"_s.arg(deleted->id));
+    }
     if (!record)
         return reply(record.error());
+    if (!m_logs)
+        return reply(makeRpcError(RpcErrorCode::Unavailable, u"this provider keeps no logs"_s));
     LogQuery query;
     query.container = params.value(u"container"_s).toString();
     query.tail = int(qBound(qint64(0), params.value(u"tail"_s).toInteger(200), qint64(10000)));
-    const bool follow = params.value(u"follow"_s).toBool(false);
+    if (params.contains(u"since"_s)) {
+        query.since = QDateTime::fromString(params.value(u"since"_s).toString(), Qt::ISODateWithMs);
+        if (!query.since.isValid())
+            return reply(invalidParams(u"params.since must be a time in ISO 8601, e.g. "
+                                       "\"2026-11-25T17:03:12Z\""_s));
+        if (query.since.timeSpec() == Qt::LocalTime)
+            query.since.setTimeSpec(Qt::UTC);
+    }
     const QString id = record->id;
+    if (!query.container.isEmpty()) {
+        const QJsonArray containers = QJsonDocument::fromJson(record->manifestJson.toUtf8())
+                                          .object()
+                                          .value(u"containers"_s)
+                                          .toArray();
+        const bool named =
+            std::any_of(containers.begin(), containers.end(), [&](const QJsonValue &c) {
+                return c[u"name"_s].toString() == query.container;
+            });
+        if (!named && !m_logs->store().containers(id).contains(query.container))
+            return reply(makeRpcError(
+                RpcErrorCode::NotFound,
+                u"deployment %1 has no container %2"_s.arg(id, query.container.left(64))));
+    }
+    const bool follow = params.value(u"follow"_s).toBool(false);
     const quint64 session = caller.sessionId;
-    m_worker->run<QList<LogLine>>(
-        [id, query](Runtime &runtime, Ingress &) { return runtime.logs(id, query); }, this,
-        [this, id, query, follow, session, reply](Result<QList<LogLine>> lines) {
-            if (!lines)
-                return reply(lines.error());
-            QJsonObject result{{u"deployment"_s, id}, {u"lines"_s, linesJson(*lines)}};
-            if (follow) {
-                const quint64 subscription = m_nextFollow++;
-                LogFollow followed{session, id, query.container,
-                                   lines->isEmpty() ? QDateTime::currentDateTimeUtc()
-                                                    : lines->constLast().time,
-                                   false};
-                m_follows.insert(subscription, followed);
-                result.insert(u"subscription"_s, qint64(subscription));
-                if (!m_logTimer.isActive())
-                    m_logTimer.start();
-            }
-            reply(result);
-        });
+    const auto answer = [this, id, query, follow, session, reply] {
+        auto lines = m_logs->store().read(id, query);
+        if (!lines)
+            return reply(lines.error());
+        QJsonObject result{{u"deployment"_s, id}, {u"lines"_s, linesJson(*lines)}};
+        if (follow) {
+            const quint64 subscription = m_nextFollow++;
+            m_follows.insert(subscription, LogFollow{session, id, query.container});
+            result.insert(u"subscription"_s, qint64(subscription));
+        }
+        reply(result);
+    };
+    // A running pod's newest lines are read first, so the answer is as fresh as
+    // Podman's; they reach the store (and older follows) before `answer` runs.
+    const auto collect =
+        record->state == "running"_L1 ? logCollector(id) : std::function<void(Runtime &)>();
+    if (!collect)
+        return answer();
+    m_worker->run<QJsonValue>(
+        [collect](Runtime &runtime, Ingress &) -> Result<QJsonValue> {
+            collect(runtime);
+            return QJsonValue();
+        },
+        this, [answer](Result<QJsonValue>) { answer(); });
 }
 
-void PodService::pollLogs()
+void PodService::logsStored(const QString &deploymentId, const QList<LogLine> &lines)
 {
-    for (auto it = m_follows.begin(); it != m_follows.end(); ++it) {
-        LogFollow &follow = it.value();
-        if (follow.busy)
+    QList<std::pair<quint64, QJsonObject>> notifications; // sending may end sessions
+    for (auto it = m_follows.cbegin(); it != m_follows.cend(); ++it) {
+        const LogFollow &follow = it.value();
+        if (follow.deploymentId != deploymentId)
             continue;
-        follow.busy = true;
-        LogQuery query;
-        query.container = follow.container;
-        query.since = follow.since;
-        query.tail = 10000;
-        const quint64 subscription = it.key();
-        const QString id = follow.deploymentId;
-        m_worker->run<QList<LogLine>>(
-            [id, query](Runtime &runtime, Ingress &) { return runtime.logs(id, query); }, this,
-            [this, subscription](Result<QList<LogLine>> lines) {
-                auto found = m_follows.find(subscription);
-                if (found == m_follows.end())
-                    return;
-                found->busy = false;
-                if (!lines)
-                    return;
-                QList<LogLine> fresh;
-                for (const LogLine &line : std::as_const(*lines))
-                    if (line.time > found->since)
-                        fresh.append(line);
-                if (fresh.isEmpty())
-                    return;
-                found->since = fresh.constLast().time;
-                emit notify(found->sessionId, u"pod.logs"_s,
-                            QJsonObject{{u"deployment"_s, found->deploymentId},
-                                        {u"subscription"_s, qint64(subscription)},
-                                        {u"lines"_s, linesJson(fresh)}});
-            });
+        QList<LogLine> wanted = lines;
+        if (!follow.container.isEmpty())
+            wanted.removeIf(
+                [&](const LogLine &line) { return line.container != follow.container; });
+        if (!wanted.isEmpty())
+            notifications.append(
+                {follow.sessionId, QJsonObject{{u"deployment"_s, deploymentId},
+                                               {u"subscription"_s, qint64(it.key())},
+                                               {u"lines"_s, linesJson(wanted)}}});
     }
+    for (const auto &[session, params] : std::as_const(notifications))
+        emit notify(session, u"pod.logs"_s, params);
 }
 
 } // namespace berth::provider

@@ -21,6 +21,7 @@
 namespace berth::provider {
 
 class BlobService;
+class LogKeeper;
 class RuntimeWorker;
 class StateStore;
 struct DeploymentRecord;
@@ -50,7 +51,6 @@ struct PodServiceConfig
     int tcpPortFirst = 30000;
     int tcpPortLast = 30999;
     int stopGraceSeconds = 10;
-    int logPollMs = 1000; // how often a followed log is read again
 };
 
 // Who is calling: the session and the publisher its login proved.
@@ -96,6 +96,8 @@ public:
 
     // Where uploaded images come from (pods that run one need it).
     void setBlobs(const BlobService *blobs) { m_blobs = blobs; }
+    // Where pod.logs reads from and follows (without one it answers Unavailable).
+    void setLogKeeper(LogKeeper *logs);
 
     void capacity(const QJsonObject &params, Reply reply);
     void quote(const Caller &caller, const QJsonObject &params, Reply reply);
@@ -132,8 +134,6 @@ private:
         quint64 sessionId = 0;
         QString deploymentId;
         QString container;
-        QDateTime since;
-        bool busy = false;
     };
 
     void remember(const Caller &caller);
@@ -148,7 +148,9 @@ private:
                    const QJsonValue &quote, std::function<void(Result<ChannelSnapshot>)> done);
     void apply(std::shared_ptr<Plan> plan, Reply reply);
     QJsonObject describe(const DeploymentRecord &record) const;
-    void pollLogs();
+    // Reads a deployment's last output before a worker job removes its pod.
+    std::function<void(Runtime &)> logCollector(const QString &deploymentId);
+    void logsStored(const QString &deploymentId, const QList<LogLine> &lines);
 
     PodServiceConfig m_config;
     StateStore *m_store;
@@ -162,7 +164,7 @@ private:
     QHash<quint64, QString> m_publisherBySession;
     QHash<quint64, LogFollow> m_follows; // by subscription id
     quint64 m_nextFollow = 1;
-    QTimer m_logTimer;
+    LogKeeper *m_logs = nullptr;
 };
 
 } // namespace berth::provider

@@ -17,6 +17,7 @@
 #include "provider/caddyingress.h"
 #include "provider/challengeresponder.h"
 #include "provider/listingkeeper.h"
+#include "provider/logkeeper.h"
 #include "provider/podmanruntime.h"
 #include "provider/podservice.h"
 #include "provider/provideridentity.h"
@@ -86,6 +87,7 @@ ProviderDaemon::~ProviderDaemon()
     m_listing.reset();
     m_billing.reset();
     m_pods.reset();
+    m_logs.reset();
     m_worker.reset();
     m_blobs.reset();
 }
@@ -245,6 +247,7 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
     const qint64 maxChunk = (s.maxFrameBytes - 1024) / 4 * 3;
     m_blobs = std::make_unique<BlobService>(std::move(blobStore).value(), opener, maxChunk);
     m_pods->setBlobs(m_blobs.get());
+    keepLogs();
     m_blobs->pruneStale();
     m_pruneTimer.setInterval(60 * 60 * 1000);
     connect(&m_pruneTimer, &QTimer::timeout, this, [this] { m_blobs->pruneStale(); });
@@ -363,6 +366,7 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
 
             if (auto listening = m_server->listen(); !listening)
                 return done(listening.error());
+            m_logs->start(); // after reconciling: pods that should run, run
             m_billing->start();
             startChainDuties(listedPrices);
             qCInfo(lcDaemon).noquote()
@@ -412,6 +416,16 @@ void ProviderDaemon::startChainDuties(const chain::Prices &prices)
     m_challenges =
         std::make_unique<ChallengeResponder>(config, *staking, m_eth.get(), m_transactions.get());
     m_challenges->start();
+}
+
+void ProviderDaemon::keepLogs()
+{
+    LogKeeperConfig config;
+    config.root = QDir(m_settings.dataDir).filePath(u"logs"_s);
+    config.maxBytesPerDeployment = m_settings.logsMaxBytesPerDeployment;
+    config.retentionDays = m_settings.logsRetentionDays;
+    m_logs = std::make_unique<LogKeeper>(config, m_store.get(), m_worker.get());
+    m_pods->setLogKeeper(m_logs.get());
 }
 
 void ProviderDaemon::attest(const QJsonObject &,

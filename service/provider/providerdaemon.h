@@ -29,6 +29,7 @@ class Billing;
 class BlobService;
 class ChallengeResponder;
 class ListingKeeper;
+class LogKeeper;
 class PodService;
 class ProviderIdentity;
 class RuntimeWorker;
@@ -67,6 +68,8 @@ private:
     // (staking.respond): started after billing; their failures are logged only.
     void startChainDuties(const chain::Prices &prices);
     void attest(const QJsonObject &params, std::function<void(Result<QJsonValue>)> reply) const;
+    // The containers' output kept under <dataDir>/logs (pod.logs reads it there).
+    void keepLogs();
 
     ProviderSettings m_settings;
     chain::ChainProfile m_profile;
@@ -79,6 +82,7 @@ private:
     std::unique_ptr<RuntimeWorker> m_worker;
     std::unique_ptr<BlobService> m_blobs;
     std::unique_ptr<PodService> m_pods;
+    std::unique_ptr<LogKeeper> m_logs;
     std::unique_ptr<Billing> m_billing;
     std::unique_ptr<ListingKeeper> m_listing;
     std::unique_ptr<ChallengeResponder> m_challenges;

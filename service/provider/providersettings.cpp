@@ -114,6 +114,9 @@ const QList<KeySpec> &keySpecs()
         {"registry.capacity.gpus"_L1, Kind::Integer, &S::registryCapacityGpus, false, 0, 1000000},
         {"staking.respond"_L1, Kind::Boolean, &S::stakingRespond},
         {"staking.pollSeconds"_L1, Kind::Integer, &S::stakingPollSeconds, false, 2, 3600},
+        {"logs.maxBytesPerDeployment"_L1, Kind::Integer, &S::logsMaxBytesPerDeployment, false,
+         64 * 1024, qint64(64) * 1024 * manifest::limits::MiB},
+        {"logs.retentionDays"_L1, Kind::Integer, &S::logsRetentionDays, false, 0, 3650},
     };
     return specs;
 }

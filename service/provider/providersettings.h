@@ -73,6 +73,9 @@ struct ProviderSettings
     // staking.*: answering liveness challenges (ChallengeResponder).
     bool stakingRespond = true;  // staking.respond
     int stakingPollSeconds = 30; // staking.pollSeconds: how often Staking's events are read
+    // logs.*: the containers' output berthd keeps per deployment (LogKeeper).
+    qint64 logsMaxBytesPerDeployment = 16 * 1024 * 1024; // logs.maxBytesPerDeployment
+    int logsRetentionDays = 7; // logs.retentionDays: kept this long after a deletion
 
     // The settings with every default filled in (dataDir from defaultDataDir()).
     static ProviderSettings defaults();

@@ -10,6 +10,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <optional>
 
 namespace berth::provider {
@@ -27,6 +28,8 @@ struct PortBinding
 };
 
 // Everything a runtime needs to run one deployment.
+class Runtime;
+
 struct RuntimeSpec
 {
     QString deploymentId; // [a-z0-9-], at most 40 characters; names the pod "berth-<id>"
@@ -39,6 +42,9 @@ struct RuntimeSpec
     // `secrets` (a restart of berthd: it never keeps secrets anywhere else).
     bool keepSecrets = false;
     int stopGraceSeconds = 10; // SIGTERM → SIGKILL
+    // Called by apply() on the runtime's thread once the pod it replaces has
+    // stopped and before it is removed, so that its last output can be read.
+    std::function<void(Runtime &)> whenReplacedStopped;
 };
 
 struct ContainerStatus
@@ -97,6 +103,11 @@ public:
     // and secret files (a deletion), else they are kept (a stop). Removing what
     // does not exist succeeds.
     virtual Result<void> remove(const QString &deploymentId, bool removeVolumes) = 0;
+
+    // Stops the pod's containers (SIGTERM, SIGKILL after its grace) and leaves
+    // them, so what they printed while stopping can be read before remove().
+    // Stopping what does not run or does not exist succeeds.
+    virtual Result<void> stop(const QString &deploymentId) = 0;
 
     virtual Result<RuntimeStatus> status(const QString &deploymentId) = 0;
 

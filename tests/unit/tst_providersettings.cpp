@@ -437,6 +437,24 @@ private slots:
         QVERIFY(!json.contains("password"_L1));
     }
 
+    void logsKeysHaveDefaultsAndBounds()
+    {
+        const auto defaults = parse("listen: {port: 7450}\n");
+        QVERIFY(defaults.ok());
+        QCOMPARE(defaults->logsMaxBytesPerDeployment, 16 * 1024 * 1024);
+        QCOMPARE(defaults->logsRetentionDays, 7);
+        const auto set = parse("logs: {maxBytesPerDeployment: 1048576, retentionDays: 0}\n");
+        QVERIFY(set.ok());
+        QCOMPARE(set->logsMaxBytesPerDeployment, 1048576);
+        QCOMPARE(set->logsRetentionDays, 0);
+        QCOMPARE(set->toJson().value("logs"_L1).toObject().value("retentionDays"_L1).toInt(), 0);
+        const auto small = parse("logs: {maxBytesPerDeployment: 1000}\n");
+        QVERIFY(!small.ok());
+        QVERIFY2(small.error().message.contains(
+                     u"logs.maxBytesPerDeployment: must be 65536..68719476736 (got \"1000\")"_s),
+                 qPrintable(small.error().message));
+    }
+
     void defaultConfigPathFollowsBerthConfig()
     {
         qputenv("BERTH_CONFIG", "/tmp/elsewhere/berthd.yaml");
