@@ -29,8 +29,13 @@ class Billing;
 class BlobService;
 class ChallengeResponder;
 class ListingKeeper;
+class MetricsCollector;
+class MetricsService;
+class MetricsStore;
 class PodService;
+class PrometheusExporter;
 class ProviderIdentity;
+class ProviderMetrics;
 class RuntimeWorker;
 class StateStore;
 
@@ -67,6 +72,9 @@ private:
     // (staking.respond): started after billing; their failures are logged only.
     void startChainDuties(const chain::Prices &prices);
     void attest(const QJsonObject &params, std::function<void(Result<QJsonValue>)> reply) const;
+    // The collector, its store, pod.metrics and /metrics (settings metrics.*):
+    // started once the protocol server listens.
+    Result<void> startMonitoring();
 
     ProviderSettings m_settings;
     chain::ChainProfile m_profile;
@@ -84,6 +92,12 @@ private:
     std::unique_ptr<ChallengeResponder> m_challenges;
     std::unique_ptr<protocol::ProtocolServer> m_server;
     QTimer m_pruneTimer;
+    int m_reconcileFailures = 0;
+    std::unique_ptr<MetricsStore> m_metricsStore;
+    std::unique_ptr<MetricsCollector> m_collector;
+    std::unique_ptr<MetricsService> m_metricsService;
+    std::unique_ptr<ProviderMetrics> m_providerMetrics;
+    std::unique_ptr<PrometheusExporter> m_exporter;
 };
 
 } // namespace berth::provider

@@ -114,6 +114,13 @@ const QList<KeySpec> &keySpecs()
         {"registry.capacity.gpus"_L1, Kind::Integer, &S::registryCapacityGpus, false, 0, 1000000},
         {"staking.respond"_L1, Kind::Boolean, &S::stakingRespond},
         {"staking.pollSeconds"_L1, Kind::Integer, &S::stakingPollSeconds, false, 2, 3600},
+        {"metrics.intervalSeconds"_L1, Kind::Integer, &S::metricsIntervalSeconds, false, 1, 3600},
+        {"metrics.rawRetentionHours"_L1, Kind::Integer, &S::metricsRawRetentionHours, false, 1,
+         24 * 30},
+        {"metrics.retentionDays"_L1, Kind::Integer, &S::metricsRetentionDays, false, 1, 3650},
+        {"metrics.exporter"_L1, Kind::Boolean, &S::metricsExporter},
+        {"metrics.listen.address"_L1, Kind::IpAddress, &S::metricsListenAddress},
+        {"metrics.listen.port"_L1, Kind::Integer, &S::metricsListenPort, false, 0, 65535},
     };
     return specs;
 }

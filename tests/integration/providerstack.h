@@ -96,6 +96,10 @@ public:
 
     // Before start().
     void setPortRanges(const PortRanges &ranges) { m_ranges = ranges; }
+    // Before start(): top-level YAML sections appended to berthd.yaml (sections
+    // the base config does not write). It replaces the default, which puts
+    // /metrics on any free port so that stacks never collide on 9464.
+    void setExtraConfig(const QByteArray &yaml) { m_extraConfig = yaml; }
 
     // Podman, Caddy, the devnet (accounts provider, publisher, keeper), berthd's
     // config and berthd itself. False with *error saying which failed.
@@ -347,6 +351,7 @@ protected:
     QByteArray m_pin;
     QString m_config;
     PortRanges m_ranges;
+    QByteArray m_extraConfig = "metrics: {listen: {port: 0}}\n";
 
 private:
     QStringList berthObjects(const QStringList &args) const
@@ -399,6 +404,7 @@ logging: {rules: "berth.*.debug=false"}
                 .arg(m_podman.socketPath(), m_podman.tmpfsDir() + u"/secrets"_s, m_caddy.adminUrl())
                 .arg(m_caddy.httpPort())
                 .toUtf8());
+        config.write(m_extraConfig);
         config.close();
         return true;
     }
