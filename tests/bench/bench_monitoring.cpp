@@ -75,19 +75,32 @@ double residentMiBOf(qint64 pid)
     return -1;
 }
 
-// One sample value of /metrics, or -1.
-double scraped(quint16 port, const QByteArray &name)
+QByteArray scrape(quint16 port)
 {
     provider::HttpClient http(u"berthd /metrics"_s);
     provider::HttpRequest request;
     request.url = u"http://127.0.0.1:%1/metrics"_s.arg(port);
     const auto page = http.send(request);
-    if (!page || page->status != 200)
-        return -1;
-    for (const QByteArray &line : page->body.split('\n'))
+    return page && page->status == 200 ? page->body : QByteArray();
+}
+
+// One sample value of /metrics, or -1.
+double scraped(quint16 port, const QByteArray &name)
+{
+    for (const QByteArray &line : scrape(port).split('\n'))
         if (line.startsWith(name + ' '))
             return line.mid(name.size() + 1).toDouble();
     return -1;
+}
+
+// Containers the collector reported running at its last pass.
+int runningContainers(quint16 port)
+{
+    int running = 0;
+    for (const QByteArray &line : scrape(port).split('\n'))
+        if (line.startsWith("berth_container_running{") && line.endsWith(" 1"))
+            ++running;
+    return running;
 }
 
 void idle(int milliseconds)
@@ -115,8 +128,8 @@ int runBench(BenchStack &stack, const QList<int> &levels, int seconds, int inter
     }
     const qint64 pid = stack.berthdPid();
     std::printf("collector every %d s; each level measured over %d s\n", interval, seconds);
-    std::printf("%6s %22s %26s %14s\n", "pods", "berthd CPU s/min", "collector CPU s/min",
-                "berthd RSS MB");
+    std::printf("%6s %10s %18s %21s %14s\n", "pods", "collected", "berthd CPU s/min",
+                "collector CPU s/min", "berthd RSS MB");
     std::fflush(stdout);
     int running = 0;
     QStringList ids;
@@ -159,7 +172,8 @@ int runBench(BenchStack &stack, const QList<int> &levels, int seconds, int inter
         const QString goal = level == 0     ? u"(goal <= 40 MB idle)"_s
                              : level <= 100 ? u"(goal <= 60 MB at 100 pods)"_s
                                             : QString();
-        std::printf("%6d %22.3f %26.3f %14.1f %s\n", level, cpu, collector, rss, qPrintable(goal));
+        std::printf("%6d %10d %18.3f %21.3f %14.1f %s\n", level, runningContainers(port), cpu,
+                    collector, rss, qPrintable(goal));
         std::fflush(stdout);
     }
     for (const QString &id : std::as_const(ids))
