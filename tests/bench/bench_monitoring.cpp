@@ -88,7 +88,7 @@ QByteArray scrape(quint16 port)
 double scraped(quint16 port, const QByteArray &name)
 {
     for (const QByteArray &line : scrape(port).split('\n'))
-        if (line.startsWith(name + ' '))
+        if (line.startsWith(QByteArray(name + ' ')))
             return line.mid(name.size() + 1).toDouble();
     return -1;
 }
