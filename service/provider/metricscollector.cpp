@@ -62,9 +62,11 @@ MachineReading readMachine(const QString &dataDir)
         machine.cpuBusySeconds = (total - idle) / tick;
     }
     QFile meminfo(u"/proc/meminfo"_s);
+    // Files in /proc report size 0, so atEnd() cannot be trusted: read it whole.
     if (meminfo.open(QIODevice::ReadOnly)) {
-        while (!meminfo.atEnd()) {
-            const QList<QByteArray> fields = meminfo.readLine().simplified().split(' ');
+        const QList<QByteArray> lines = meminfo.readAll().split('\n');
+        for (const QByteArray &line : lines) {
+            const QList<QByteArray> fields = line.simplified().split(' ');
             if (fields.size() < 2)
                 continue;
             const quint64 bytes = fields.at(1).toULongLong() * 1024;

@@ -365,9 +365,10 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
 
             if (auto listening = m_server->listen(); !listening)
                 return done(listening.error());
-            m_billing->start();
+            // Before billing starts, so that its first check is seen.
             if (auto monitoring = startMonitoring(); !monitoring)
                 return done(monitoring.error());
+            m_billing->start();
             startChainDuties(listedPrices);
             qCInfo(lcDaemon).noquote()
                 << u"provider %1 serving on wss://%2:%3"_s

@@ -204,6 +204,8 @@ private slots:
         QVERIFY(
             text.contains("berth_protocol_request_duration_seconds_bucket{method=\"pod.metrics\""));
         QVERIFY(text.contains("# TYPE berth_machine_memory_bytes gauge\n"));
+        QVERIFY(!text.contains("berth_machine_memory_bytes 0\n"));
+        QVERIFY(!text.contains("berth_machine_memory_available_bytes 0\n"));
         QVERIFY(text.contains("berth_earnings_claimed_tokens_total{token=\""));
         QVERIFY(text.contains("berth_reconcile_failures_total 0\n"));
 

@@ -294,6 +294,8 @@ private slots:
         QCOMPARE(statusOf("POST /metrics HTTP/1.1\r\n" + host + "Content-Length: 0\r\n\r\n"),
                  "HTTP/1.1 405");
         QCOMPARE(statusOf("GET /other HTTP/1.1\r\n" + host + "\r\n"), "HTTP/1.1 404");
+        QCOMPARE(statusOf("GET /metrics HTTP/1.1\r\n" + host + "Content-Length: 5\r\n\r\nhello"),
+                 "HTTP/1.1 413");
         QCOMPARE(statusOf("GET /metrics HTTP/1.1\r\nHost: attacker.example:80\r\n\r\n"),
                  "HTTP/1.1 403");
         QCOMPARE(statusOf("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"), "HTTP/1.1 200");
