@@ -208,6 +208,10 @@ private slots:
         QVERIFY(!text.contains("berth_machine_memory_available_bytes 0\n"));
         QVERIFY(text.contains("berth_earnings_claimed_tokens_total{token=\""));
         QVERIFY(text.contains("berth_reconcile_failures_total 0\n"));
+        // Billing checks the channel every 5 s here: its runway shows up.
+        const QByteArray runway =
+            "berth_channel_runway_seconds{deployment=\"" + m_deployment.toUtf8() + "\"} ";
+        QTRY_VERIFY_WITH_TIMEOUT(scrape().value_or({}).body.contains(runway), 20000);
 
         const QString promtool = QStandardPaths::findExecutable(u"promtool"_s);
         if (promtool.isEmpty())
