@@ -202,9 +202,27 @@ Result<CollectorPass> MetricsCollector::Worker::collect()
     }
     known = seen;
 
-    // 2: the stats of every running container (one call).
+    // 2: the stats of Berth's running containers, named (one call), so Podman
+    // reads no infra container nor anything else on the host. A container that
+    // stopped since it was listed makes Podman refuse the list: then every
+    // running container's stats are read instead (still one call).
     if (anyRunning) {
-        auto stats = api.call("GET", u"/containers/stats?stream=false"_s);
+        QString named = u"/containers/stats?stream=false"_s;
+        for (const ContainerReading &reading : std::as_const(pass.containers))
+            if (reading.state == u"running"_s)
+                named += u"&containers="_s + reading.id;
+        // Podman answers a list naming a container that is gone with
+        // {"Error": {}, "Stats": null} (HTTP 200).
+        const auto refused = [](const Result<HttpResponse> &answer) {
+            if (!answer || !answer->ok())
+                return true;
+            const QJsonValue error =
+                QJsonDocument::fromJson(answer->body).object().value(u"Error"_s);
+            return !error.isNull() && !error.isUndefined();
+        };
+        auto stats = api.call("GET", named);
+        if (stats && refused(stats))
+            stats = api.call("GET", u"/containers/stats?stream=false"_s);
         if (!stats)
             return stats.error();
         if (!stats->ok())
@@ -212,6 +230,13 @@ Result<CollectorPass> MetricsCollector::Worker::collect()
         auto json = PodmanApi::json(*stats, u"container stats"_s);
         if (!json)
             return json.error();
+        if (const QJsonValue error = json->object().value(u"Error"_s);
+            !error.isNull() && !error.isUndefined())
+            return Error(
+                ErrorCode::Unavailable,
+                u"Podman could not read container stats: %1"_s.arg(
+                    QString::fromUtf8(QJsonDocument(json->object()).toJson(QJsonDocument::Compact))
+                        .left(200)));
         for (const QJsonValue &value : json->object().value(u"Stats"_s).toArray()) {
             const QJsonObject entry = value.toObject();
             const auto index = byId.constFind(entry.value(u"ContainerID"_s).toString());

@@ -32,13 +32,10 @@ public:
     void setKnown(const QList<QString> &methods);
 
     const QHash<QString, Method> &methods() const { return m_methods; }
-    quint64 sessionsOpened() const { return m_sessionsOpened; }
-    void sessionOpened() { ++m_sessionsOpened; }
 
 private:
     QHash<QString, Method> m_methods;
     QList<QString> m_known;
-    quint64 m_sessionsOpened = 0;
 };
 
 } // namespace berth::protocol

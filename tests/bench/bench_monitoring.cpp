@@ -11,6 +11,7 @@
 // Usage: bench_monitoring [--pods 0,50,200] [--seconds 60] [--interval 10]
 #include "manifest/manifestcodec.h"
 #include "provider/httpclient.h"
+#include "provider/podmanapi.h"
 #include "provider/podmanruntime.h"
 #include "providerstack.h"
 
@@ -174,7 +175,7 @@ int runBench(BenchStack &stack, const QList<int> &levels, int seconds, int inter
             provider::RuntimeSpec spec;
             spec.deploymentId = id;
             spec.pod = parsed.pod;
-            spec.stopGraceSeconds = 0; // `sleep` as PID 1 ignores SIGTERM: removal kills at once
+            spec.stopGraceSeconds = 1;
             if (auto applied = (*runtime)->apply(spec); !applied) {
                 std::fprintf(stderr, "playing %s: %s\n", qPrintable(id),
                              qPrintable(applied.error().message));
@@ -206,8 +207,13 @@ int runBench(BenchStack &stack, const QList<int> &levels, int seconds, int inter
                     cpu, collector, podman, rss, qPrintable(goal));
         std::fflush(stdout);
     }
-    for (const QString &id : std::as_const(ids))
+    // `sleep` as PID 1 ignores SIGTERM: kill the pods first, or each removal
+    // waits out its grace period.
+    provider::PodmanApi api(stack.podmanFixture().socketPath());
+    for (const QString &id : std::as_const(ids)) {
+        (void)api.call("POST", u"/pods/%1/kill"_s.arg(provider::podNameFor(id)));
         (void)(*runtime)->remove(id, true);
+    }
     return 0;
 }
 
