@@ -68,8 +68,8 @@ struct MetricsCollectorConfig
 
 // Berthd's collector (docs/provider.md, "Monitoring"): every interval, one
 // batched Podman call lists Berth's containers (by the berth.deployment label)
-// and one reads the stats of every running container
-// (GET /libpod/containers/stats?stream=false); a container is inspected only
+// and one reads the stats of those running, by id
+// (GET /libpod/containers/stats?stream=false&containers=…); a container is inspected only
 // when it is new or restarted, or has a health check. The calls run on the
 // collector's own thread with its own connection, never on the event loop nor
 // on the runtime worker. Results come back to the owner's thread, where rates
