@@ -234,6 +234,7 @@ void Billing::check(const QString &deploymentId, const QString &channelId, const
 {
     if (!isLive(state))
         return;
+    emit channelChecked(deploymentId, snapshot);
     const qint64 until = paidUntil(snapshot.channel);
     const qint64 left = until - snapshot.chainNow;
     if (snapshot.chainNow >= until + m_config.graceSeconds) {

@@ -62,6 +62,8 @@ public:
 
 signals:
     void claimFinished(const QString &channelId, bool confirmed, const QString &amount);
+    // A live deployment's channel as the last check read it (runway, claimable).
+    void channelChecked(const QString &deploymentId, const ChannelSnapshot &snapshot);
 
 private:
     void recoverClaims(std::function<void()> done);

@@ -18,9 +18,14 @@
 #include "provider/challengeresponder.h"
 #include "provider/listingkeeper.h"
 #include "provider/logkeeper.h"
+#include "provider/metricscollector.h"
+#include "provider/metricsservice.h"
+#include "provider/metricsstore.h"
 #include "provider/podmanruntime.h"
 #include "provider/podservice.h"
+#include "provider/prometheusexporter.h"
 #include "provider/provideridentity.h"
+#include "provider/providermetrics.h"
 #include "provider/providerprices.h"
 #include "provider/reconciler.h"
 #include "provider/runtimeworker.h"
@@ -82,6 +87,8 @@ ProviderDaemon::ProviderDaemon(ProviderSettings settings, QObject *parent)
 ProviderDaemon::~ProviderDaemon()
 {
     // The server and services go before the worker they post to.
+    m_exporter.reset();
+    m_collector.reset();
     m_server.reset();
     m_challenges.reset();
     m_listing.reset();
@@ -285,6 +292,7 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
                 }
                 qCInfo(lcDaemon).noquote() << "reconciled:" << report->toJson();
             }
+            m_reconcileFailures = report ? int(report->failed.size()) : 1;
 
             protocol::ProtocolServer::Config server;
             server.address = QHostAddress(m_settings.listenAddress);
@@ -367,6 +375,9 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
             if (auto listening = m_server->listen(); !listening)
                 return done(listening.error());
             m_logs->start(); // after reconciling: pods that should run, run
+            // Before billing starts, so that its first check is seen.
+            if (auto monitoring = startMonitoring(); !monitoring)
+                return done(monitoring.error());
             m_billing->start();
             startChainDuties(listedPrices);
             qCInfo(lcDaemon).noquote()
@@ -426,6 +437,64 @@ void ProviderDaemon::keepLogs()
     config.retentionDays = m_settings.logsRetentionDays;
     m_logs = std::make_unique<LogKeeper>(config, m_store.get(), m_worker.get());
     m_pods->setLogKeeper(m_logs.get());
+Result<void> ProviderDaemon::startMonitoring()
+{
+    const ProviderSettings &s = m_settings;
+    MetricsStore::Retention retention;
+    retention.rawSeconds = qint64(s.metricsRawRetentionHours) * 3600;
+    retention.rollupSeconds = qint64(s.metricsRetentionDays) * 86400;
+    auto store = MetricsStore::open(s.dataDir, retention);
+    if (!store)
+        return store.error();
+    m_metricsStore = std::move(store).value();
+    m_collector = std::make_unique<MetricsCollector>(
+        MetricsCollectorConfig{s.podmanSocket, s.dataDir, s.metricsIntervalSeconds},
+        m_metricsStore.get());
+    m_collector->start();
+
+    m_metricsService = std::make_unique<MetricsService>(m_store.get(), m_metricsStore.get());
+    m_server->setHandler(protocol::method::PodMetrics, [this](const protocol::CallContext &context,
+                                                              const QJsonObject &params,
+                                                              protocol::Reply reply) {
+        m_metricsService->metrics(
+            Caller{context.sessionId, context.publisher.value_or(crypto::Address())}, params,
+            Reply([reply](Result<QJsonValue> result) { reply(std::move(result)); }));
+    });
+
+    m_providerMetrics = std::make_unique<ProviderMetrics>(
+        ProviderMetrics::Token{m_profile.token, m_profile.tokenSymbol, m_profile.tokenDecimals},
+        m_store.get());
+    m_providerMetrics->setCollector(m_collector.get());
+    m_providerMetrics->setServer(m_server.get());
+    m_providerMetrics->reconciled(m_reconcileFailures);
+    connect(m_billing.get(), &Billing::channelChecked, this,
+            [this](const QString &deploymentId, const ChannelSnapshot &snapshot) {
+                m_providerMetrics->channelChecked(deploymentId, snapshot);
+            });
+    connect(m_billing.get(), &Billing::claimFinished, this,
+            [this](const QString &, bool confirmed, const QString &amount) {
+                m_providerMetrics->claimFinished(confirmed, amount);
+            });
+
+    if (!s.metricsExporter)
+        return {};
+    m_exporter = std::make_unique<PrometheusExporter>(
+        [metrics = m_providerMetrics.get()] { return metrics->render(); });
+    // Monitoring is not worth refusing to serve pods for: a port in use is logged.
+    if (auto listening =
+            m_exporter->listen(QHostAddress(s.metricsListenAddress), quint16(s.metricsListenPort));
+        !listening) {
+        qCWarning(lcDaemon).noquote() << listening.error().message;
+        m_exporter.reset();
+        return {};
+    }
+    const QHostAddress address(s.metricsListenAddress);
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u"[%1]"_s.arg(address.toString())
+                             : address.toString();
+    qCInfo(lcDaemon).noquote() << u"metrics on http://%1:%2/metrics"_s.arg(host).arg(
+        m_exporter->port());
+    return {};
 }
 
 void ProviderDaemon::attest(const QJsonObject &,

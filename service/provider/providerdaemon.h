@@ -30,8 +30,13 @@ class BlobService;
 class ChallengeResponder;
 class ListingKeeper;
 class LogKeeper;
+class MetricsCollector;
+class MetricsService;
+class MetricsStore;
 class PodService;
+class PrometheusExporter;
 class ProviderIdentity;
+class ProviderMetrics;
 class RuntimeWorker;
 class StateStore;
 
@@ -70,6 +75,9 @@ private:
     void attest(const QJsonObject &params, std::function<void(Result<QJsonValue>)> reply) const;
     // The containers' output kept under <dataDir>/logs (pod.logs reads it there).
     void keepLogs();
+    // The collector, its store, pod.metrics and /metrics (settings metrics.*):
+    // started once the protocol server listens.
+    Result<void> startMonitoring();
 
     ProviderSettings m_settings;
     chain::ChainProfile m_profile;
@@ -88,6 +96,12 @@ private:
     std::unique_ptr<ChallengeResponder> m_challenges;
     std::unique_ptr<protocol::ProtocolServer> m_server;
     QTimer m_pruneTimer;
+    int m_reconcileFailures = 0;
+    std::unique_ptr<MetricsStore> m_metricsStore;
+    std::unique_ptr<MetricsCollector> m_collector;
+    std::unique_ptr<MetricsService> m_metricsService;
+    std::unique_ptr<ProviderMetrics> m_providerMetrics;
+    std::unique_ptr<PrometheusExporter> m_exporter;
 };
 
 } // namespace berth::provider

@@ -117,6 +117,13 @@ const QList<KeySpec> &keySpecs()
         {"logs.maxBytesPerDeployment"_L1, Kind::Integer, &S::logsMaxBytesPerDeployment, false,
          64 * 1024, qint64(64) * 1024 * manifest::limits::MiB},
         {"logs.retentionDays"_L1, Kind::Integer, &S::logsRetentionDays, false, 0, 3650},
+        {"metrics.intervalSeconds"_L1, Kind::Integer, &S::metricsIntervalSeconds, false, 1, 3600},
+        {"metrics.rawRetentionHours"_L1, Kind::Integer, &S::metricsRawRetentionHours, false, 1,
+         24 * 30},
+        {"metrics.retentionDays"_L1, Kind::Integer, &S::metricsRetentionDays, false, 1, 3650},
+        {"metrics.exporter"_L1, Kind::Boolean, &S::metricsExporter},
+        {"metrics.listen.address"_L1, Kind::IpAddress, &S::metricsListenAddress},
+        {"metrics.listen.port"_L1, Kind::Integer, &S::metricsListenPort, false, 0, 65535},
     };
     return specs;
 }

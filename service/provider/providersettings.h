@@ -76,6 +76,14 @@ struct ProviderSettings
     // logs.*: the containers' output berthd keeps per deployment (LogKeeper).
     qint64 logsMaxBytesPerDeployment = 16 * 1024 * 1024; // logs.maxBytesPerDeployment
     int logsRetentionDays = 7; // logs.retentionDays: kept this long after a deletion
+    // metrics.*: the collector, its time-series store and /metrics (MetricsCollector,
+    // MetricsStore, PrometheusExporter).
+    int metricsIntervalSeconds = 10;   // metrics.intervalSeconds: one collection pass each
+    int metricsRawRetentionHours = 24; // metrics.rawRetentionHours: raw samples kept
+    int metricsRetentionDays = 30;     // metrics.retentionDays: 5-minute rollups kept
+    bool metricsExporter = true;       // metrics.exporter: serve /metrics
+    QString metricsListenAddress = QStringLiteral("127.0.0.1"); // metrics.listen.address
+    int metricsListenPort = 9464; // metrics.listen.port: 0 takes any free port (logged)
 
     // The settings with every default filled in (dataDir from defaultDataDir()).
     static ProviderSettings defaults();

@@ -117,6 +117,7 @@ ProtocolServer::ProtocolServer(Config config, QObject *parent)
     , m_nonces(m_config.limits.loginNonceSeconds)
 {
     m_clock.start();
+    m_stats->setKnown(m_knownMethods);
 }
 
 ProtocolServer::~ProtocolServer()
@@ -200,6 +201,9 @@ void ProtocolServer::setHandler(QLatin1StringView method, Handler handler)
         return;
     }
     m_handlers.insert(QString(method), std::move(handler));
+    if (!m_knownMethods.contains(QString(method)))
+        m_knownMethods.append(QString(method));
+    m_stats->setKnown(m_knownMethods);
 }
 
 bool ProtocolServer::notify(quint64 sessionId, QLatin1StringView method, const QJsonObject &params)
@@ -416,7 +420,12 @@ void ProtocolServer::onTextMessage(Session &session, const QString &text)
 
 void ProtocolServer::dispatch(Session &session, const Request &request)
 {
-    const Reply reply(request.id, request.method, session.sender);
+    QElapsedTimer started;
+    started.start();
+    const Reply reply(request.id, request.method, session.sender,
+                      [stats = m_stats, method = request.method, started](bool ok) {
+                          stats->record(method, ok, double(started.nsecsElapsed()) / 1e9);
+                      });
     if (request.method == method::SessionHello) {
         hello(session, request.params, reply);
         return;

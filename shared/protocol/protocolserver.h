@@ -3,7 +3,9 @@
 #include "core/result.h"
 #include "crypto/address.h"
 #include "protocol/callcontext.h"
+#include "protocol/methodnames.h"
 #include "protocol/noncebook.h"
+#include "protocol/protocolstats.h"
 #include "protocol/reply.h"
 #include "protocol/rpcmessage.h"
 #include "protocol/sessionlimits.h"
@@ -78,6 +80,8 @@ public:
     bool notify(quint64 sessionId, QLatin1StringView method, const QJsonObject &params);
 
     int sessionCount() const;
+    // Requests and latencies by method since the server was made.
+    const ProtocolStats &stats() const { return *m_stats; }
     const Config &config() const { return m_config; }
 
 Q_SIGNALS:
@@ -108,6 +112,9 @@ private:
     QHash<QHostAddress, int> m_unauthenticatedByIp;
     QHash<crypto::Address, int> m_sessionsByPublisher;
     quint64 m_nextSessionId = 1;
+    // Shared with the replies in flight, which record into it when answered.
+    std::shared_ptr<ProtocolStats> m_stats = std::make_shared<ProtocolStats>();
+    QList<QString> m_knownMethods{QString(method::SessionHello), QString(method::SessionLogin)};
 };
 
 } // namespace berth::protocol

@@ -13,6 +13,7 @@ struct Reply::State
     RequestId id;
     QString method;
     std::weak_ptr<Sender> sender;
+    Observer observer;
     bool answered = false;
 
     void send(const Response &response)
@@ -26,15 +27,18 @@ struct Reply::State
         if (answered)
             return;
         qCWarning(lcProtocol) << "the handler of" << method << "dropped its request unanswered";
+        if (observer)
+            observer(false);
         send(Response::failure(
             id, RpcError{.code = RpcErrorCode::InternalError,
                          .message = u"the provider did not answer this request: report it"_s}));
     }
 };
 
-Reply::Reply(RequestId id, QString method, std::weak_ptr<Sender> sender)
+Reply::Reply(RequestId id, QString method, std::weak_ptr<Sender> sender, Observer observer)
     : m_state(std::make_shared<State>())
 {
+    m_state->observer = std::move(observer);
     m_state->id = std::move(id);
     m_state->method = std::move(method);
     m_state->sender = std::move(sender);
@@ -50,6 +54,8 @@ void Reply::operator()(Result<QJsonValue> result) const
     if (!m_state || m_state->answered)
         return;
     m_state->answered = true;
+    if (m_state->observer)
+        m_state->observer(result.ok());
     if (result.ok()) {
         QJsonValue value = std::move(result).value();
         if (value.isUndefined())

@@ -27,8 +27,12 @@ public:
     // Sends one encoded frame; returns false when the connection is gone.
     using Sender = std::function<bool(const QByteArray &frame)>;
 
+    // Told once when the request is answered (or dropped unanswered): whether
+    // it succeeded. The server's request statistics hang here.
+    using Observer = std::function<void(bool ok)>;
+
     Reply() = default; // answers nothing
-    Reply(RequestId id, QString method, std::weak_ptr<Sender> sender);
+    Reply(RequestId id, QString method, std::weak_ptr<Sender> sender, Observer observer = {});
 
     void operator()(Result<QJsonValue> result) const;
 

@@ -101,7 +101,9 @@ public:
     // The price of a CPU core-hour berthd asks (default "3.6" tokens).
     void setCpuCoreHourPrice(const QString &tokens) { m_cpuCoreHour = tokens; }
     // More berthd.yaml, appended to the generated config (top-level keys the
-    // generated part does not set, e.g. a `registry:` section).
+    // generated part does not set, e.g. a `registry:` section). It replaces the
+    // default, which puts /metrics on any free port so that stacks never collide
+    // on 9464: a replacement that runs two stacks should do the same.
     void setExtraConfig(const QByteArray &yaml) { m_extraConfig = yaml; }
     // berthd's wss:// port, chosen before start() (for a registry endpoint).
     int listenPort()
@@ -386,7 +388,7 @@ protected:
     QString m_config;
     PortRanges m_ranges;
     QString m_who = QStringLiteral("provider");
-    QByteArray m_extraConfig;
+    QByteArray m_extraConfig = "metrics: {listen: {port: 0}}\n";
     QString m_cpuCoreHour = QStringLiteral("3.6");
     int m_listen = 0;
     bool m_ownsDevnet = false;

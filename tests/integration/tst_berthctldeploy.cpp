@@ -59,6 +59,7 @@ QByteArray registryYaml(int port, const QString &region, const QString &tier)
   regions: %2
   attributes: tier=%3
   capacity: {cpu: "4", memory: 8Gi, storage: 20Gi, gpus: 0}
+metrics: {listen: {port: 0}}
 )")
         .arg(port)
         .arg(region, tier)

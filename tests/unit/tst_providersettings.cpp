@@ -116,6 +116,46 @@ private slots:
         QCOMPARE(json.value("staking"_L1).toObject().value("respond"_L1).toBool(), false);
     }
 
+    void metricsSettings()
+    {
+        const auto defaults = parse("");
+        QVERIFY2(defaults.ok(), qPrintable(defaults ? QString() : defaults.error().message));
+        QCOMPARE(defaults->metricsIntervalSeconds, 10);
+        QCOMPARE(defaults->metricsRawRetentionHours, 24);
+        QCOMPARE(defaults->metricsRetentionDays, 30);
+        QCOMPARE(defaults->metricsExporter, true);
+        QCOMPARE(defaults->metricsListenAddress, u"127.0.0.1"_s);
+        QCOMPARE(defaults->metricsListenPort, 9464);
+
+        const auto set = parse("metrics:\n"
+                               "  intervalSeconds: 2\n"
+                               "  rawRetentionHours: 6\n"
+                               "  retentionDays: 90\n"
+                               "  exporter: false\n"
+                               "  listen: {address: \"::1\", port: 0}\n");
+        QVERIFY2(set.ok(), qPrintable(set ? QString() : set.error().message));
+        QCOMPARE(set->metricsIntervalSeconds, 2);
+        QCOMPARE(set->metricsRawRetentionHours, 6);
+        QCOMPARE(set->metricsRetentionDays, 90);
+        QCOMPARE(set->metricsExporter, false);
+        QCOMPARE(set->metricsListenAddress, u"::1"_s);
+        QCOMPARE(set->metricsListenPort, 0);
+        QCOMPARE(set->toJson()
+                     .value("metrics"_L1)
+                     .toObject()
+                     .value("listen"_L1)
+                     .toObject()
+                     .value("port"_L1)
+                     .toInt(),
+                 0);
+
+        const auto zero = parse("metrics: {intervalSeconds: 0}\n");
+        QVERIFY(!zero);
+        QVERIFY2(zero.error().message.contains(
+                     u"metrics.intervalSeconds: must be 1..3600 (got \"0\")"_s),
+                 qPrintable(zero.error().message));
+    }
+
     void listingProfileFromTheSettings()
     {
         const auto settings = parse("registry:\n"
