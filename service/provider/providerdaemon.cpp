@@ -437,6 +437,8 @@ void ProviderDaemon::keepLogs()
     config.retentionDays = m_settings.logsRetentionDays;
     m_logs = std::make_unique<LogKeeper>(config, m_store.get(), m_worker.get());
     m_pods->setLogKeeper(m_logs.get());
+}
+
 Result<void> ProviderDaemon::startMonitoring()
 {
     const ProviderSettings &s = m_settings;
