@@ -133,6 +133,8 @@ class TestBerthctlDeploy : public ProviderStack
 private slots:
     void initTestCase()
     {
+        // Host ports of its own: integration tests run two at a time.
+        setPortRanges({47000, 47100, 100});
         if (!PodmanFixture::available())
             QSKIP("podman is not installed: scripts/test installs it (scripts/deps/apt.txt)");
         setExtraConfig(registryYaml(listenPort(), u"eu-west"_s, u"gold"_s));
@@ -140,7 +142,7 @@ private slots:
         QVERIFY2(start(&error), qPrintable(error));
         m_second.setAccount(u"provider2"_s);
         m_second.setCpuCoreHourPrice(u"1.8"_s);
-        m_second.setPortRanges({43000, 43100, 100});
+        m_second.setPortRanges({48000, 48100, 100});
         m_second.setExtraConfig(registryYaml(m_second.listenPort(), u"eu-west"_s, u"silver"_s));
         QVERIFY2(m_second.join(*this, &error), qPrintable(error));
         // Both listings are on chain before anyone selects.

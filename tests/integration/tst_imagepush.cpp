@@ -82,6 +82,8 @@ class TestImagePush : public ProviderStack
 private slots:
     void initTestCase()
     {
+        // Host ports of its own: integration tests run two at a time.
+        setPortRanges({44000, 44100, 100});
         if (!PodmanFixture::available())
             QSKIP("podman is not installed: run scripts/test, which installs it");
         QString error;

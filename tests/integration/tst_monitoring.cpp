@@ -108,6 +108,8 @@ class TestMonitoring : public ProviderStack
 private slots:
     void initTestCase()
     {
+        // Host ports of its own: integration tests run two at a time.
+        setPortRanges({45000, 45100, 100});
         if (!PodmanFixture::available())
             QSKIP("podman is not installed: run scripts/test, which installs it");
         setExtraConfig("metrics: {intervalSeconds: 2, listen: {address: 127.0.0.1, port: 0}}\n");

@@ -126,6 +126,8 @@ class TestPodLogs : public ProviderStack
 private slots:
     void initTestCase()
     {
+        // Host ports of its own: integration tests run two at a time.
+        setPortRanges({46000, 46100, 100});
         if (!PodmanFixture::available())
             QSKIP("podman is not installed: run scripts/test, which installs it");
         // berthd reads its settings' overrides from the environment.
