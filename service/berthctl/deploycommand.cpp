@@ -453,14 +453,12 @@ int runUpdateCommand(CommandContext &context)
     auto loaded = loadManifestFile(c.parser.positionalArguments().at(1));
     if (!loaded)
         return context.fail(loaded.error());
-    auto opened = PublisherSession::open(*c.session, u"update"_s);
+    auto opened =
+        PublisherSession::openFor(*c.session, u"update"_s, c.parser.positionalArguments().first());
     if (!opened)
         return context.fail(opened.error());
-    PublisherSession &session = **opened;
-    auto found = session.deployment(c.parser.positionalArguments().first());
-    if (!found)
-        return context.fail(found.error());
-    DeploymentEntry entry = std::move(found).value();
+    PublisherSession &session = *opened->session;
+    DeploymentEntry entry = opened->entry;
     auto connected = session.connect(entry);
     if (!connected)
         return context.fail(connected.error());
@@ -491,14 +489,11 @@ int runDeleteCommand(CommandContext &context)
     if (c.parser.positionalArguments().size() != 1)
         return context.usageError(u"give the deployment NAME"_s, u"delete"_s);
     ChainSession &s = *c.session;
-    auto opened = PublisherSession::open(s, u"delete"_s);
+    auto opened = PublisherSession::openFor(s, u"delete"_s, c.parser.positionalArguments().first());
     if (!opened)
         return context.fail(opened.error());
-    PublisherSession &session = **opened;
-    auto found = session.deployment(c.parser.positionalArguments().first());
-    if (!found)
-        return context.fail(found.error());
-    DeploymentEntry entry = std::move(found).value();
+    PublisherSession &session = *opened->session;
+    DeploymentEntry entry = opened->entry;
     CommandOutput out(context, s.json());
     out.field(u"name"_s, entry.name);
     if (entry.state != u"deleted" && entry.state != u"closing" && entry.state != u"settled") {
@@ -621,18 +616,15 @@ bool openDeployment(CommandContext &context, Opened &o, const QString &name,
         o.exitCode = context.usageError(u"give the deployment NAME"_s, name);
         return false;
     }
-    auto session = PublisherSession::open(*o.line.session, name);
-    if (!session) {
-        o.exitCode = context.fail(session.error());
+    auto opened = PublisherSession::openFor(*o.line.session, name,
+                                            o.line.parser.positionalArguments().first());
+    if (!opened) {
+        o.exitCode = context.fail(opened.error());
         return false;
     }
-    o.session = std::move(session).value();
-    auto entry = o.session->deployment(o.line.parser.positionalArguments().first());
-    if (!entry) {
-        o.exitCode = context.fail(entry.error());
-        return false;
-    }
-    o.entry = *entry;
+    PublisherSession::ForDeployment found = std::move(opened).value();
+    o.session = std::move(found.session);
+    o.entry = found.entry;
     auto connection = o.session->connect(o.entry);
     if (!connection) {
         o.exitCode = context.fail(connection.error());
@@ -758,6 +750,59 @@ int runLogsCommand(CommandContext &context)
     return context.fail(Error(ErrorCode::Unavailable, u"the provider closed the connection"_s));
 }
 
+int runMetricsCommand(CommandContext &context)
+{
+    Opened o;
+    o.line.parser.addOption({u"series"_s,
+                             u"Comma-separated: cpu, memory, netRx, netTx, blockRead, blockWrite, "
+                             u"restarts, pids (default: all)."_s,
+                             u"names"_s});
+    o.line.parser.addOption(
+        {u"since"_s, u"How far back (default 1h), e.g. 15m, 6h, 7d."_s, u"duration"_s, u"1h"_s});
+    o.line.parser.addOption(
+        {u"step"_s, u"Seconds per point (default: from the range)."_s, u"seconds"_s});
+    if (!openDeployment(context, o, u"metrics"_s,
+                        u"Prints a deployment's usage over time, per container, as its provider "
+                        u"recorded it (pod.metrics)."_s))
+        return o.exitCode;
+    auto since = chain::parseDuration(o.line.parser.value(u"since"_s));
+    if (!since)
+        return context.usageError(u"--since: "_s + since.error().message, u"metrics"_s);
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    QJsonObject params{{u"deployment"_s, o.entry.deploymentId},
+                       {u"from"_s, now - qint64(*since)},
+                       {u"to"_s, now + 1}};
+    if (o.line.parser.isSet(u"series"_s))
+        params.insert(u"series"_s,
+                      QJsonArray::fromStringList(
+                          o.line.parser.value(u"series"_s).split(u',', Qt::SkipEmptyParts)));
+    if (o.line.parser.isSet(u"step"_s))
+        params.insert(u"step"_s, o.line.parser.value(u"step"_s).toInt());
+    auto metrics = PublisherSession::call(*o.connection, u"pod.metrics"_s, params);
+    if (!metrics)
+        return context.fail(metrics.error());
+    const QJsonObject m = metrics->toObject();
+    CommandOutput out(context, o.line.session->json());
+    out.field(u"name"_s, o.entry.name);
+    out.field(u"metrics"_s, m);
+    out.line(u"%1 (%2), %3 points of %4 s:"_s
+                 .arg(o.entry.name, o.entry.deploymentId, m.value(u"source"_s).toString())
+                 .arg(m.value(u"step"_s).toInteger()));
+    for (const QJsonValue &v : m.value(u"series"_s).toArray()) {
+        const QJsonObject series = v.toObject();
+        const QJsonArray points = series.value(u"points"_s).toArray();
+        const QJsonArray last = points.isEmpty() ? QJsonArray() : points.last().toArray();
+        out.line(
+            u"  %1 %2: %3 points, last %4 %5"_s
+                .arg(series.value(u"container"_s).toString(), series.value(u"series"_s).toString())
+                .arg(points.size())
+                .arg(last.size() > 1 ? last.at(1).toDouble() : 0.0)
+                .arg(series.value(u"unit"_s).toString()));
+    }
+    out.print();
+    return ExitOk;
+}
+
 int runTopUpCommand(CommandContext &context)
 {
     ChainCommandLine c;
@@ -768,15 +813,14 @@ int runTopUpCommand(CommandContext &context)
         return c.exitCode;
     if (c.parser.positionalArguments().size() != 1)
         return context.usageError(u"give the deployment NAME"_s, u"topup"_s);
-    auto opened = PublisherSession::open(*c.session, u"top up a channel"_s);
+    auto opened = PublisherSession::openFor(*c.session, u"top up a channel"_s,
+                                            c.parser.positionalArguments().first());
     if (!opened)
         return context.fail(opened.error());
-    auto entry = (*opened)->deployment(c.parser.positionalArguments().first());
-    if (!entry)
-        return context.fail(entry.error());
     CommandOutput out(context, c.session->json());
-    out.field(u"name"_s, entry->name);
-    const int code = topUpChannel(context, out, *c.session, c.parser, entry->channelId, u"topup"_s);
+    out.field(u"name"_s, opened->entry.name);
+    const int code =
+        topUpChannel(context, out, *c.session, c.parser, opened->entry.channelId, u"topup"_s);
     if (code == ExitOk)
         out.print();
     return code;

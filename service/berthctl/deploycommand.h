@@ -8,7 +8,7 @@ namespace berth::cli {
 //   berthctl deploy FILE  (--provider ADDR|URL | --select CRITERIA) [--deposit | --duration]
 //   berthctl update NAME FILE
 //   berthctl delete NAME     (delete, request the close; again after the notice: settle)
-//   berthctl ls | status NAME | events NAME | logs NAME [-f] | topup NAME
+//   berthctl ls | status NAME | events NAME | logs NAME [-f] | metrics NAME | topup NAME
 int runDeployCommand(CommandContext &context);
 int runUpdateCommand(CommandContext &context);
 int runDeleteCommand(CommandContext &context);
@@ -17,5 +17,6 @@ int runStatusCommand(CommandContext &context);
 int runEventsCommand(CommandContext &context);
 int runLogsCommand(CommandContext &context);
 int runTopUpCommand(CommandContext &context);
+int runMetricsCommand(CommandContext &context);
 
 } // namespace berth::cli

@@ -43,6 +43,7 @@ void printHelp(QTextStream &out)
            "  status     a deployment's state, endpoints and channel\n"
            "  events     a deployment's events\n"
            "  logs       a deployment's log lines (-f follows)\n"
+           "  metrics    a deployment's CPU, memory, network and disk over time\n"
            "  topup      add to a deployment's deposit\n"
            "  image      push private images: export, encrypt once, record\n"
            "\n"
@@ -83,7 +84,8 @@ int main(int argc, char **argv)
         {u"update"_s, runUpdateCommand},     {u"delete"_s, runDeleteCommand},
         {u"ls"_s, runListCommand},           {u"status"_s, runStatusCommand},
         {u"events"_s, runEventsCommand},     {u"logs"_s, runLogsCommand},
-        {u"topup"_s, runTopUpCommand},       {u"image"_s, runImageCommand}};
+        {u"topup"_s, runTopUpCommand},       {u"image"_s, runImageCommand},
+        {u"metrics"_s, runMetricsCommand}};
     if (const Runner run = commands.value(command))
         return run(context);
     err << "berthctl: unknown command \"" << command << "\"\n";

@@ -39,6 +39,18 @@ Result<std::unique_ptr<PublisherSession>> PublisherSession::open(ChainSession &c
         new PublisherSession(chain, std::move(store).value(), *me));
 }
 
+Result<PublisherSession::ForDeployment>
+PublisherSession::openFor(ChainSession &chain, const QString &purpose, const QString &name)
+{
+    auto session = open(chain, purpose);
+    if (!session)
+        return session.error();
+    auto entry = (*session)->deployment(name);
+    if (!entry)
+        return entry.error();
+    return ForDeployment{std::move(session).value(), std::move(entry).value()};
+}
+
 quint64 PublisherSession::chainId() const
 {
     return m_chain.profile().chainId;

@@ -19,6 +19,10 @@ public:
     // Unlocks the account (for `purpose`) and opens the records.
     static Result<std::unique_ptr<PublisherSession>> open(ChainSession &chain,
                                                           const QString &purpose);
+    // open(), then the recorded deployment `name` (NotFound saying what exists).
+    struct ForDeployment;
+    static Result<ForDeployment> openFor(ChainSession &chain, const QString &purpose,
+                                         const QString &name);
 
     ChainSession &chain() const { return m_chain; }
     publisher::PublisherStore &store() const { return *m_store; }
@@ -52,6 +56,12 @@ private:
     ChainSession &m_chain;
     std::unique_ptr<publisher::PublisherStore> m_store;
     crypto::Address m_publisher;
+};
+
+struct PublisherSession::ForDeployment
+{
+    std::unique_ptr<PublisherSession> session;
+    publisher::DeploymentEntry entry;
 };
 
 } // namespace berth::cli

@@ -39,7 +39,11 @@ Resources podResources(const manifest::Pod &pod)
 
 UInt256 podRate(const manifest::Pod &pod, const Prices &prices)
 {
-    const Resources resources = podResources(pod);
+    return resourcesRate(podResources(pod), prices);
+}
+
+UInt256 resourcesRate(const Resources &resources, const Prices &prices)
+{
     return scaledUp(resources.cpuMillis, prices.cpuCorePerSecond, MilliPerCore) +
            scaledUp(resources.memoryBytes, prices.memoryGiBPerSecond, BytesPerGiB) +
            scaledUp(resources.storageBytes, prices.storageGiBPerSecond, BytesPerGiB) +

@@ -15,5 +15,7 @@ Resources podResources(const manifest::Pod &pod);
 // under `prices`, each term rounded up: the price a quote carries and the least
 // an Escrow channel must pay for the pod to run.
 UInt256 podRate(const manifest::Pod &pod, const Prices &prices);
+// The same rate for resources already summed (podResources, or a listing query).
+UInt256 resourcesRate(const Resources &resources, const Prices &prices);
 
 } // namespace berth::chain

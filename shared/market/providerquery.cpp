@@ -14,16 +14,6 @@ namespace berth::market {
 
 namespace {
 
-constexpr quint64 MilliPerCore = 1000;
-constexpr quint64 BytesPerGiB = quint64(1) << 30;
-
-// ceil(amount × pricePerUnit / unit), as chain::podRate rounds each term.
-UInt256 scaledUp(quint64 amount, const UInt256 &pricePerUnit, quint64 unit)
-{
-    const UInt256 product = UInt256(amount) * pricePerUnit;
-    return (product + unit - 1) / unit;
-}
-
 Error badTerm(const QString &term, const QString &why)
 {
     return Error(ErrorCode::InvalidArgument, u"provider query: %1: %2"_s.arg(term, why));
@@ -76,10 +66,7 @@ void ProviderQuery::setPod(const manifest::Pod &podToPrice)
 
 UInt256 ProviderQuery::rateFor(const chain::Resources &resources, const chain::Prices &prices)
 {
-    return scaledUp(resources.cpuMillis, prices.cpuCorePerSecond, MilliPerCore) +
-           scaledUp(resources.memoryBytes, prices.memoryGiBPerSecond, BytesPerGiB) +
-           scaledUp(resources.storageBytes, prices.storageGiBPerSecond, BytesPerGiB) +
-           UInt256(resources.gpuCount) * prices.gpuUnitPerSecond;
+    return chain::resourcesRate(resources, prices);
 }
 
 QStringList ProviderQuery::knownKeys()

@@ -59,7 +59,7 @@ QByteArray registryYaml(int port, const QString &region, const QString &tier)
   regions: %2
   attributes: tier=%3
   capacity: {cpu: "4", memory: 8Gi, storage: 20Gi, gpus: 0}
-metrics: {listen: {port: 0}}
+metrics: {listen: {port: 0}, intervalSeconds: 1}
 )")
         .arg(port)
         .arg(region, tier)
@@ -217,6 +217,26 @@ private slots:
         } while (!logs.out.contains(u"site v1 started"_s) && !logDeadline.hasExpired() &&
                  (QTest::qWait(300), true));
         QVERIFY2(logs.out.contains(u"site v1 started"_s), qPrintable(logs.out + logs.err));
+
+        // Its usage, as the provider's collector recorded it.
+        QDeadlineTimer metricsDeadline(20000);
+        QJsonArray series;
+        do {
+            Run metrics = publisher({u"metrics"_s, u"site"_s, u"--since"_s, u"10m"_s});
+            QVERIFY2(metrics.exitCode == 0, qPrintable(metrics.err));
+            series = metrics.json().value(u"metrics"_s).toObject().value(u"series"_s).toArray();
+        } while (series.isEmpty() && !metricsDeadline.hasExpired() && (QTest::qWait(500), true));
+        QStringList names;
+        for (const QJsonValue &v : series) {
+            QCOMPARE(v.toObject().value(u"container"_s).toString(), u"web"_s);
+            names << v.toObject().value(u"series"_s).toString();
+            if (names.last() == u"memory")
+                QVERIFY(
+                    v.toObject().value(u"points"_s).toArray().first().toArray().at(1).toDouble() >
+                    0);
+        }
+        QVERIFY2(names.contains(u"cpu"_s) && names.contains(u"memory"_s),
+                 qPrintable(names.join(u' ')));
 
         // Update on the same channel.
         Run updated = publisher(
