@@ -111,6 +111,7 @@ contract Escrow is EIP712, ReentrancyGuard {
     event ToppedUp(bytes32 indexed channelId, address indexed payer, uint256 amount, uint256 deposit);
     event CloseRequested(bytes32 indexed channelId, address indexed by, uint64 stopAt);
     event Terminated(bytes32 indexed channelId, address indexed by, uint64 stopAt);
+    event Refunded(bytes32 indexed channelId, address indexed provider, uint256 amount);
     event Settled(bytes32 indexed channelId, uint256 paidToProvider, uint256 refundedToPublisher);
     event RateChanged(
         bytes32 indexed channelId,
@@ -337,6 +338,25 @@ contract Escrow is EIP712, ReentrancyGuard {
         if (c.stopAt != 0 && c.stopAt <= block.timestamp) revert AlreadyStopped(channelId, c.stopAt);
         c.stopAt = uint64(block.timestamp);
         emit Terminated(channelId, msg.sender, c.stopAt);
+    }
+
+    /// @notice Ends the channel now and gives the publisher back everything the provider
+    ///         has not claimed: for a deployment the provider could not run, so that
+    ///         nothing is paid for what never ran. The channel becomes Settled.
+    /// @dev Provider only; also during a notice period or after stopAt. What was claimed
+    ///      before stays with the provider.
+    /// @param channelId The channel.
+    function refund(bytes32 channelId) external nonReentrant {
+        Channel storage c = _open(channelId);
+        if (msg.sender != c.provider) revert NotProvider(msg.sender);
+        uint256 toPublisher = c.deposit - c.claimed;
+        if (c.stopAt == 0 || c.stopAt > block.timestamp) c.stopAt = uint64(block.timestamp);
+        c.accruedBefore = c.claimed;
+        c.start = c.stopAt;
+        c.status = Status.Settled;
+        emit Refunded(channelId, msg.sender, toPublisher);
+        emit Settled(channelId, 0, toPublisher);
+        if (toPublisher != 0) IERC20(c.token).safeTransfer(c.publisher, toPublisher);
     }
 
     /// @notice Hook for the Staking contract: stops a slashed provider's channel now.

@@ -437,6 +437,61 @@ describe('Escrow', () => {
         assert.equal(await balance(publisher), p0 + USD - served);
     });
 
+    test('refund: the provider gives back all it has not claimed and the channel is settled at once', async () => {
+        const q = quote({ deploymentId: deployment(42n), noticePeriod: 3600n });
+        const t0 = clock + 1n;
+        const { id } = await openAt(t0, q, 4n * USD);
+        await expectRevert(ctx, call(publisher, 'refund', [id]), 'NotProvider', [publisher]);
+        await expectRevert(ctx, call(other, 'refund', [id]), 'NotProvider', [other]);
+
+        const p0 = await balance(publisher);
+        const pr0 = await balance(provider);
+        const e0 = await balance(escrow);
+        const receipt = await txAt(t0 + 120n, provider, 'refund', [id]);
+        assert.deepEqual(events(receipt, 'Refunded'), [{ channelId: id, provider, amount: 4n * USD }]);
+        assert.deepEqual(events(receipt, 'Settled'), [
+            { channelId: id, paidToProvider: 0n, refundedToPublisher: 4n * USD },
+        ]);
+        assert.equal(await balance(publisher), p0 + 4n * USD, 'nothing paid for the 120 s it never ran');
+        assert.equal(await balance(provider), pr0);
+        assert.equal(await balance(escrow), e0 - 4n * USD);
+        const c = await read('channel', [id]);
+        assert.equal(c.status, 2);
+        assert.equal(c.stopAt, t0 + 120n);
+        assert.equal(c.claimed, 0n);
+        await mineAt(t0 + 200n);
+        assert.equal(await read('accrued', [id]), 0n);
+        await expectRevert(ctx, call(provider, 'refund', [id]), 'ChannelSettled', [id]);
+        await expectRevert(ctx, call(publisher, 'settle', [id]), 'ChannelSettled', [id]);
+        await expectRevert(ctx, call(provider, 'claim', [id]), 'ChannelSettled', [id]);
+    });
+
+    test('refund after a claim and during a notice keeps what was claimed, returns the rest', async () => {
+        const q = quote({ deploymentId: deployment(43n), noticePeriod: 3600n });
+        const t0 = clock + 1n;
+        const { id } = await openAt(t0, q, 2n * USD);
+        await txAt(t0 + 600n, provider, 'claim', [id]);
+        const claimed = (PER_HOUR * 600n) / SCALE;
+        await txAt(t0 + 700n, publisher, 'requestClose', [id]);
+        const p0 = await balance(publisher);
+        const receipt = await txAt(t0 + 900n, provider, 'refund', [id]);
+        assert.deepEqual(events(receipt, 'Refunded'), [{ channelId: id, provider, amount: 2n * USD - claimed }]);
+        assert.equal(await balance(publisher), p0 + 2n * USD - claimed);
+        assert.equal((await read('channel', [id])).stopAt, t0 + 900n);
+    });
+
+    test('refund after the stop time gives back all that was not claimed; the stop time stays', async () => {
+        const q = quote({ deploymentId: deployment(44n), noticePeriod: 60n });
+        const t0 = clock + 1n;
+        const { id } = await openAt(t0, q, USD);
+        await txAt(t0 + 10n, publisher, 'requestClose', [id]);
+        await mineAt(t0 + 500n);
+        const p0 = await balance(publisher);
+        await txAt(t0 + 501n, provider, 'refund', [id]);
+        assert.equal(await balance(publisher), p0 + USD);
+        assert.equal((await read('channel', [id])).stopAt, t0 + 70n);
+    });
+
     test('topUp and delegates: only the publisher or an authorized delegate; the caller pays', async () => {
         const q = quote({ deploymentId: deployment(50n) });
         const t0 = clock + 1n;
@@ -737,7 +792,7 @@ describe('Escrow', () => {
         let steps = 0;
         const seen = new Set();
         for (let step = 0; step < 120 && steps < 60; step++) {
-            const kind = rnd(8);
+            const kind = rnd(9);
             const pub = pubs[rnd(2)];
             const prov = provs[rnd(2)];
             const dep = deployment(1000n + BigInt(rnd(3)));
@@ -822,6 +877,14 @@ describe('Escrow', () => {
                 m.start = t;
                 m.rate = rate;
                 await txAt(t, pub, 'changeRate', [id, q, sig]);
+            } else if (kind === 8 && live) {
+                const bp = await balance(pub);
+                const bv = await balance(prov);
+                await txAt(t, prov, 'refund', [id]);
+                assert.equal(await balance(pub), bp + m.deposit - m.claimed, 'a refund returns all not claimed');
+                assert.equal(await balance(prov), bv);
+                if (m.stopAt === 0n || m.stopAt > t) m.stopAt = t;
+                m.settled = true;
             } else {
                 continue;
             }
@@ -856,6 +919,6 @@ describe('Escrow', () => {
             assert.equal(total, total0, 'token totals are conserved');
         }
         assert.ok(steps >= 40, `only ${steps} steps ran`);
-        assert.deepEqual([...seen].sort(), [0, 1, 2, 3, 4, 5, 6, 7], 'every kind of step ran');
+        assert.deepEqual([...seen].sort(), [0, 1, 2, 3, 4, 5, 6, 7, 8], 'every kind of step ran');
     });
 });

@@ -4,6 +4,7 @@
 
 #include <QEventLoop>
 #include <QObject>
+#include <QTimer>
 
 #include <functional>
 #include <optional>
@@ -29,6 +30,15 @@ waitFor(const std::function<void(QObject *context, std::function<void(Result<T>)
     if (!result)
         loop.exec();
     return std::move(*result);
+}
+
+// Lets the event loop run for `ms` milliseconds between two polls (same rule:
+// only at a command's top level).
+inline void pauseFor(int ms)
+{
+    QEventLoop pause;
+    QTimer::singleShot(ms, &pause, &QEventLoop::quit);
+    pause.exec();
 }
 
 } // namespace berth::cli

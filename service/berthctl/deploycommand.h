@@ -1,6 +1,14 @@
 #pragma once
 
 #include "commandcontext.h"
+#include "core/result.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace berth::publisher {
+class ProviderConnection;
+}
 
 namespace berth::cli {
 
@@ -18,5 +26,14 @@ int runEventsCommand(CommandContext &context);
 int runLogsCommand(CommandContext &context);
 int runTopUpCommand(CommandContext &context);
 int runMetricsCommand(CommandContext &context);
+
+class CommandOutput;
+
+// Shared by the deployment commands (deploycommand.cpp, observecommand.cpp).
+// Endpoints with their URLs through the provider's ingress, as text lines and JSON.
+QJsonArray describeEndpoints(CommandOutput &out, const QJsonArray &endpoints,
+                             const QJsonObject &ingress);
+// The provider's provider.capacity answer.
+Result<QJsonObject> capacityOf(publisher::ProviderConnection &connection);
 
 } // namespace berth::cli

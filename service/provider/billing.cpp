@@ -197,9 +197,13 @@ void Billing::pass(bool claimAll, std::function<void()> done)
             done();
     });
     QHash<QString, QList<DeploymentRecord>> byChannel;
-    for (const DeploymentRecord &record : std::as_const(*deployments))
+    for (const DeploymentRecord &record : std::as_const(*deployments)) {
         if (isLive(record.state) || record.state == "stopped"_L1)
             byChannel[record.channelId].append(record);
+        else if (record.state == "failed"_L1)
+            if (auto events = m_store->events(record.id); events && neverRanAndFailed(*events))
+                refund(record.id, record.channelId);
+    }
     for (auto it = byChannel.cbegin(); it != byChannel.cend(); ++it) {
         const QString channelId = it.key();
         const QList<DeploymentRecord> records = it.value();
@@ -333,6 +337,58 @@ void Billing::claim(const QString &channelId, const ChannelSnapshot &snapshot,
         done();
     };
     m_transactions->send(*request, this, callbacks);
+}
+
+void Billing::refund(const QString &deploymentId, const QString &channelId)
+{
+    if (m_refunding.contains(channelId))
+        return;
+    m_refunding.insert(channelId);
+    m_channels.read(
+        channelBytes(channelId), this,
+        [this, deploymentId, channelId](Result<ChannelSnapshot> snapshot) {
+            if (!snapshot) {
+                m_refunding.remove(channelId);
+                qCWarning(lcBilling).noquote() << "cannot read channel" << channelId
+                                               << "to refund it:" << snapshot.error().message;
+                return;
+            }
+            // Looked at again now: a retry may be running the pod by this time.
+            auto events = m_store->events(deploymentId);
+            if (snapshot->channel.status != chain::EscrowChannel::Status::Open ||
+                m_pods->isChanging(deploymentId) || !events || !neverRanAndFailed(*events)) {
+                m_refunding.remove(channelId);
+                return;
+            }
+            const chain::EscrowContract escrow(m_channels.escrow());
+            auto request = escrow.onChannel(u"refund"_s, snapshot->channel.id);
+            if (!request) {
+                m_refunding.remove(channelId);
+                return;
+            }
+            chain::TxCallbacks callbacks;
+            callbacks.onDone = [this, deploymentId, channelId,
+                                escrow](Result<chain::TransactionReceipt> receipt) {
+                m_refunding.remove(channelId);
+                if (!receipt || !receipt->succeeded()) {
+                    qCWarning(lcBilling).noquote()
+                        << "refund of" << channelId << "failed (tried again next pass):"
+                        << (receipt ? u"reverted"_s : receipt.error().message);
+                    return;
+                }
+                UInt256 amount = 0;
+                if (auto event = escrow.client().event(*receipt, u"Refunded"_s))
+                    if (const auto *value = event->arg(u"amount"_s))
+                        amount = value->toUInt().value_or(0);
+                const QString tokens =
+                    formatTokenAmount(amount, m_config.tokenDecimals) + u' ' + m_config.tokenSymbol;
+                qCInfo(lcBilling).noquote() << "refunded" << tokens << "on" << channelId;
+                m_pods->recordEvent(deploymentId, u"refunded"_s,
+                                    u"the pod never ran: channel %1 returned %2 to the publisher "
+                                    "(nothing was charged)"_s.arg(channelId, tokens));
+            };
+            m_transactions->send(*request, this, callbacks);
+        });
 }
 
 } // namespace berth::provider

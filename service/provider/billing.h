@@ -59,6 +59,11 @@ public:
     // One pass now (tests, and `berthd` on a signal): checks every channel and
     // claims those due; `done` when every claim sent in it has finished.
     void runOnce(bool claimAll, std::function<void()> done = {});
+    // Gives the publisher back a channel whose pod never ran (Escrow's refund):
+    // sent when its deployment's provisioning failed, and retried by every pass
+    // while the deployment stays failed without having run (see
+    // neverRanAndFailed). Does nothing when the channel is not open.
+    void refund(const QString &deploymentId, const QString &channelId);
 
 signals:
     void claimFinished(const QString &channelId, bool confirmed, const QString &amount);
@@ -85,6 +90,7 @@ private:
     bool m_passRunning = false;
     QHash<QString, qint64> m_lastClaim; // channel id → chain time of its last claim
     QSet<QString> m_claiming;           // channels with a claim in flight
+    QSet<QString> m_refunding;          // channels with a refund in flight
     QSet<QString> m_warned;             // deployments told that their runway is short
 };
 

@@ -28,7 +28,9 @@ Q_LOGGING_CATEGORY(lcPods, "berth.pods")
 namespace {
 
 using protocol::makeRpcError;
+using protocol::RpcError;
 using protocol::RpcErrorCode;
+using protocol::toRpcError;
 
 constexpr int QuoteDocumentVersion = 1; // the document `berthctl escrow quote` writes
 constexpr int MaxNameLength = 31;
@@ -662,7 +664,19 @@ void PodService::apply(std::shared_ptr<Plan> plan, Reply reply)
                 (void)m_store->updateDeployment(plan->record);
                 recordEvent(id, u"failed"_s, done.error().message);
                 qCWarning(lcPods).noquote() << id << "failed:" << done.error().message;
-                return reply(done.error());
+                auto events = m_store->events(id);
+                if (plan->verb != u"provisioned" || !events || !neverRanAndFailed(*events))
+                    return reply(done.error());
+                // Nothing ran on this channel: the publisher gets its deposit back.
+                emit neverRan(id, plan->record.channelId);
+                const RpcError failed = toRpcError(done.error());
+                QJsonObject data = failed.data.toObject();
+                data.insert(u"refunding"_s, plan->record.channelId);
+                return reply(makeRpcError(
+                    failed.code,
+                    failed.message + u" (the pod never ran: the provider refunds channel %1)"_s.arg(
+                                         plan->record.channelId),
+                    data));
             }
             plan->record.state = u"running"_s;
             if (auto saved = m_store->updateDeployment(plan->record); !saved)

@@ -123,7 +123,14 @@ public:
     // "<name>-<8 hex digits of its channel id>".
     static QString deploymentIdFor(const QString &name, const QByteArray &channelId);
 
+    // Whether a deployment is being provisioned, updated, stopped or removed now.
+    bool isChanging(const QString &deploymentId) const { return m_inFlight.contains(deploymentId); }
+
 signals:
+    // A provisioning failed before the pod ever ran on its channel: the channel
+    // paid for nothing (billing refunds it).
+    void neverRan(const QString &deploymentId, const QString &channelId);
+
     // A notification for one session (pod.logs lines, pod.events).
     void notify(quint64 sessionId, const QString &method, const QJsonObject &params);
 

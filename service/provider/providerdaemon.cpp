@@ -269,6 +269,7 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
     billing.tokenSymbol = m_profile.tokenSymbol;
     m_billing = std::make_unique<Billing>(billing, m_store.get(), channels, m_eth.get(),
                                           m_transactions.get(), m_pods.get());
+    connect(m_pods.get(), &PodService::neverRan, m_billing.get(), &Billing::refund);
 
     auto records = m_store->deployments();
     if (!records)

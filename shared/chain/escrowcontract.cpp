@@ -56,6 +56,7 @@ QStringList EscrowContract::usedSignatures()
             u"topUp(bytes32,uint256)"_s,
             u"requestClose(bytes32)"_s,
             u"terminate(bytes32)"_s,
+            u"refund(bytes32)"_s,
             u"settle(bytes32)"_s,
             u"quoteDigest(%1)"_s.arg(quote),
             u"channelIdOf(address,address,bytes32)"_s,

@@ -402,6 +402,50 @@ private slots:
 
         QCOMPARE(castTokenBalance(publisherAddress()), before);
     }
+
+    // A pod that never runs (its image cannot be pulled: this host is offline
+    // and the registry does not exist) after the channel was opened: the
+    // provider refunds the channel, so the publisher pays nothing; the same
+    // name deploys again once the manifest is fixed.
+    void failedProvisioningIsRefunded()
+    {
+        const QString before = castTokenBalance(publisherAddress());
+        Run failed = publisher({u"deploy"_s,
+                                manifestFile(u"gone"_s, u"v1"_s, u"example.invalid/berth/gone:1"_s),
+                                u"--provider"_s, providerAddress(), u"--deposit"_s, u"3"_s,
+                                u"--secret"_s, secretOption()});
+        QCOMPARE(failed.exitCode, 1);
+        QVERIFY2(failed.err.contains(u"the pod never ran"_s), qPrintable(failed.err));
+        QVERIFY2(failed.err.contains(u"3 tUSD came back to you and nothing was paid"_s),
+                 qPrintable(failed.err));
+        QCOMPARE(castTokenBalance(publisherAddress()), before);
+
+        Run events = publisher({u"events"_s, u"gone"_s});
+        QCOMPARE(events.exitCode, 0);
+        QStringList kinds;
+        for (const QJsonValue &e : events.json().value(u"events"_s).toArray())
+            kinds << e.toObject().value(u"kind"_s).toString();
+        QVERIFY2(kinds.endsWith(u"refunded"_s) && kinds.contains(u"failed"_s),
+                 qPrintable(kinds.join(u',')));
+
+        Run ls = reading(u"publisher"_s, {u"ls"_s, u"--json"_s});
+        QVERIFY2(ls.exitCode == 0, qPrintable(ls.err));
+        QString state;
+        for (const QJsonValue &d : ls.json().value(u"deployments"_s).toArray())
+            if (d.toObject().value(u"name"_s).toString() == u"gone"_s)
+                state = d.toObject().value(u"state"_s).toString();
+        QCOMPARE(state, u"refunded"_s);
+
+        // The same name again, with an image the provider has: the settled
+        // channel is opened anew and the pod runs.
+        Run again =
+            publisher({u"deploy"_s, manifestFile(u"gone"_s, u"v2"_s), u"--provider"_s,
+                       providerAddress(), u"--deposit"_s, u"2"_s, u"--secret"_s, secretOption()});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        QString seen;
+        QVERIFY2(pageShows(hostOf(urlOf(again.json())), u"v2 "_s + secretText, &seen),
+                 qPrintable(seen));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestBerthctlDeploy)

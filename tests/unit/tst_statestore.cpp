@@ -230,6 +230,33 @@ private slots:
         QCOMPARE(orphan.error().code, ErrorCode::NotFound);
     }
 
+    // Which failed deployments berthd refunds: those whose pod never ran since
+    // they were (re)provisioned, read from the events as stored.
+    void neverRanIsReadFromTheEvents()
+    {
+        QTemporaryDir temp;
+        auto opened = StateStore::open(temp.path());
+        QVERIFY(opened.ok());
+        StateStore &store = **opened;
+        const auto verdict = [&store](const QString &id, const QStringList &kinds) {
+            (void)store.insertDeployment(sampleDeployment(id));
+            for (const QString &kind : kinds)
+                (void)store.appendEvent(id, kind, u"-"_s);
+            return neverRanAndFailed(store.events(id).value());
+        };
+        QVERIFY(verdict(u"a"_s, {u"provisioning"_s, u"failed"_s}));
+        QVERIFY(verdict(u"b"_s, {u"provisioning"_s, u"failed"_s, u"provisioning"_s, u"failed"_s}));
+        // Refunded already: the last event is no failure any more.
+        QVERIFY(!verdict(u"c"_s, {u"provisioning"_s, u"failed"_s, u"refunded"_s}));
+        // It ran on this channel: an update that failed later is no refund.
+        QVERIFY(!verdict(u"d"_s, {u"provisioning"_s, u"running"_s, u"updating"_s, u"failed"_s}));
+        QVERIFY(!verdict(u"e"_s, {u"provisioning"_s, u"running"_s}));
+        // Deleted, then provisioned again on a reopened channel that never ran it.
+        QVERIFY(verdict(u"f"_s, {u"provisioning"_s, u"running"_s, u"deleting"_s, u"deleted"_s,
+                                 u"provisioning"_s, u"failed"_s}));
+        QVERIFY(!verdict(u"g"_s, {}));
+    }
+
     void versionOneUpgradesKeepingItsRows()
     {
         QTemporaryDir temp;
