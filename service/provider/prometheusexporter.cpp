@@ -24,6 +24,16 @@ bool isLoopbackHost(const QByteArray &hostHeader)
     return !address.isNull() && address.isLoopback();
 }
 
+// "Bearer <token>" with exactly the token, compared in constant time.
+bool bearerMatches(const QByteArray &authorization, const crypto::SecretBytes &token)
+{
+    static constexpr QByteArrayView scheme("Bearer ");
+    if (!authorization.startsWith(scheme))
+        return false;
+    const QByteArray given = authorization.mid(scheme.size());
+    return crypto::constantTimeEquals(QByteArrayView(given), token.view());
+}
+
 QHttpServerResponse plain(const QByteArray &text, QHttpServerResponse::StatusCode status)
 {
     return QHttpServerResponse(QByteArrayLiteral("text/plain; charset=utf-8"), text + '\n', status);
@@ -43,6 +53,15 @@ PrometheusExporter::PrometheusExporter(std::function<QByteArray()> render, QObje
             return plain("GET /metrics takes no body", Status::PayloadTooLarge);
         if (m_address.isLoopback() && !isLoopbackHost(request.value(QByteArrayLiteral("Host"))))
             return plain("this port answers loopback host names only", Status::Forbidden);
+        if (!m_token.isEmpty() &&
+            !bearerMatches(request.value(QByteArrayLiteral("Authorization")), m_token)) {
+            QHttpServerResponse refused =
+                plain("send the token of metrics.tokenFile as \"Authorization: Bearer <token>\"",
+                      Status::Unauthorized);
+            refused.setHeader(QByteArrayLiteral("WWW-Authenticate"),
+                              QByteArrayLiteral("Bearer realm=\"berthd\""));
+            return refused;
+        }
         ++m_scrapes;
         const QByteArray contentType(PrometheusText::ContentType.data(),
                                      PrometheusText::ContentType.size());

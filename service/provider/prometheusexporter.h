@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "crypto/secretbytes.h"
 
 #include <QByteArray>
 #include <QHostAddress>
@@ -19,8 +20,9 @@ namespace berth::provider {
 // 0.0.4 on a port of its own through QHttpServer, loopback by default. Only
 // GET /metrics answers (405 for another method, 404 for another path, 413 for
 // a request with a body). On a loopback address the Host header must name
-// loopback too, so a web page cannot read it through DNS rebinding. `render`
-// builds the text on each scrape (on the owner's thread).
+// loopback too, so a web page cannot read it through DNS rebinding. With a
+// bearer token set, a scrape without "Authorization: Bearer <token>" gets 401.
+// `render` builds the text on each scrape (on the owner's thread).
 class PrometheusExporter : public QObject
 {
     Q_OBJECT
@@ -33,6 +35,8 @@ public:
     Result<void> listen(const QHostAddress &address, quint16 port);
     quint16 port() const { return m_port; }
     quint64 scrapes() const { return m_scrapes; }
+    // Scrapes must carry this token from now on (empty: no authentication).
+    void setBearerToken(crypto::SecretBytes token) { m_token = std::move(token); }
 
 private:
     std::function<QByteArray()> m_render;
@@ -40,6 +44,7 @@ private:
     QHostAddress m_address;
     quint16 m_port = 0;
     quint64 m_scrapes = 0;
+    crypto::SecretBytes m_token;
 };
 
 } // namespace berth::provider

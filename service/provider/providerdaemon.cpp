@@ -483,6 +483,21 @@ Result<void> ProviderDaemon::startMonitoring()
         return {};
     m_exporter = std::make_unique<PrometheusExporter>(
         [metrics = m_providerMetrics.get()] { return metrics->render(); });
+    if (!s.metricsTokenFile.isEmpty()) {
+        auto token = crypto::readPasswordFile(s.metricsTokenFile);
+        if (!token) {
+            // Never served without the authentication that was asked for.
+            qCWarning(lcDaemon).noquote()
+                << "not serving /metrics: metrics.tokenFile:" << token.error().message;
+            m_exporter.reset();
+            return {};
+        }
+        m_exporter->setBearerToken(std::move(token).value());
+    } else if (!QHostAddress(s.metricsListenAddress).isLoopback()) {
+        qCWarning(lcDaemon).noquote()
+            << "/metrics is served on" << s.metricsListenAddress
+            << "without authentication: set metrics.tokenFile, or bind it to a private address";
+    }
     // Monitoring is not worth refusing to serve pods for: a port in use is logged.
     if (auto listening =
             m_exporter->listen(QHostAddress(s.metricsListenAddress), quint16(s.metricsListenPort));

@@ -124,6 +124,7 @@ const QList<KeySpec> &keySpecs()
         {"metrics.exporter"_L1, Kind::Boolean, &S::metricsExporter},
         {"metrics.listen.address"_L1, Kind::IpAddress, &S::metricsListenAddress},
         {"metrics.listen.port"_L1, Kind::Integer, &S::metricsListenPort, false, 0, 65535},
+        {"metrics.tokenFile"_L1, Kind::AbsolutePath, &S::metricsTokenFile, true},
     };
     return specs;
 }

@@ -84,6 +84,9 @@ struct ProviderSettings
     bool metricsExporter = true;       // metrics.exporter: serve /metrics
     QString metricsListenAddress = QStringLiteral("127.0.0.1"); // metrics.listen.address
     int metricsListenPort = 9464; // metrics.listen.port: 0 takes any free port (logged)
+    // metrics.tokenFile: when set, scrapes must send "Authorization: Bearer <the
+    // file's content>" (the file is owner-only, like a password file).
+    QString metricsTokenFile;
 
     // The settings with every default filled in (dataDir from defaultDataDir()).
     static ProviderSettings defaults();

@@ -1,6 +1,7 @@
 // Monitoring end to end (issue 7): berthd's collector against a real Podman,
 // pod.metrics as a publisher reads it (only its own deployments, also after
-// deletion) and /metrics as Prometheus scrapes it, checked by promtool.
+// deletion) and /metrics as Prometheus scrapes it (with a bearer token),
+// checked by promtool and scraped by a real Prometheus server.
 //
 // Tolerances: a busy loop limited to 200m CPU shows 0.2 ± 0.08 cores (and within
 // 0.08 of what `podman stats` says); a container holding 40 MiB in its /dev/shm
@@ -8,7 +9,9 @@
 #include "providerstack.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QStandardPaths>
 #include <QTest>
 
@@ -19,6 +22,7 @@ using protocol::RpcErrorCode;
 namespace {
 
 constexpr double MiB = 1024.0 * 1024.0;
+const QByteArray MetricsToken = "tok-5e1f0c27a9d84b6e";
 constexpr int HeldMiB = 40;
 
 QByteArray loadManifest()
@@ -87,12 +91,26 @@ class TestMonitoring : public ProviderStack
     quint16 m_metricsPort = 0;
     qint64 m_started = 0;
 
-    Result<provider::HttpResponse> scrape() const
+    QString tokenFile() const { return m_home.filePath(u"metrics.token"_s); }
+
+    Result<provider::HttpResponse> scrape(bool withToken = true) const
     {
         provider::HttpClient http(u"berthd /metrics"_s);
         provider::HttpRequest request;
         request.url = u"http://127.0.0.1:%1/metrics"_s.arg(m_metricsPort);
+        if (withToken)
+            request.headers.append({"Authorization", "Bearer " + MetricsToken});
         return http.send(request);
+    }
+
+    // GET of a Prometheus server's HTTP API, as JSON.
+    static QJsonObject prometheusApi(int port, const QString &pathAndQuery)
+    {
+        provider::HttpClient http(u"Prometheus"_s);
+        provider::HttpRequest request;
+        request.url = u"http://127.0.0.1:%1%2"_s.arg(port).arg(pathAndQuery);
+        const auto answer = http.send(request);
+        return answer ? QJsonDocument::fromJson(answer->body).object() : QJsonObject();
     }
 
     QJsonObject metrics(protocol::ProtocolClient &client, const QJsonObject &params)
@@ -112,7 +130,14 @@ private slots:
         setPortRanges({45000, 45100, 100});
         if (!PodmanFixture::available())
             QSKIP("podman is not installed: run scripts/test, which installs it");
-        setExtraConfig("metrics: {intervalSeconds: 2, listen: {address: 127.0.0.1, port: 0}}\n");
+        QFile token(tokenFile());
+        QVERIFY(token.open(QIODevice::WriteOnly));
+        token.write(MetricsToken + '\n');
+        token.close();
+        QVERIFY(token.setPermissions(QFile::ReadOwner | QFile::WriteOwner));
+        setExtraConfig("metrics: {intervalSeconds: 2, listen: {address: 127.0.0.1, port: 0}, "
+                       "tokenFile: " +
+                       tokenFile().toUtf8() + "}\n");
         QString error;
         QVERIFY2(start(&error), qPrintable(error));
         static const QRegularExpression url(u"metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics"_s);
@@ -228,6 +253,78 @@ private slots:
         const QByteArray said = check.readAll();
         QVERIFY2(said.isEmpty(), said.constData());
         QCOMPARE(check.exitCode(), 0);
+    }
+
+    // A Prometheus server pointed at /metrics with the token file scrapes it
+    // without errors, and the container series are queryable there.
+    void realPrometheusScrapesIt()
+    {
+        QVERIFY(!m_deployment.isEmpty());
+        const QString prometheus = QStandardPaths::findExecutable(u"prometheus"_s);
+        if (prometheus.isEmpty())
+            QSKIP("prometheus is missing (Debian package prometheus; scripts/test installs it)");
+        const auto refused = scrape(false);
+        QVERIFY(refused.ok());
+        QCOMPARE(refused->status, 401);
+
+        const QString config = m_home.filePath(u"prometheus.yml"_s);
+        QFile file(config);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QStringLiteral(R"(global: {scrape_interval: 1s, scrape_timeout: 1s}
+scrape_configs:
+  - job_name: berthd
+    authorization: {credentials_file: %1}
+    static_configs: [{targets: ["127.0.0.1:%2"]}]
+)")
+                       .arg(tokenFile())
+                       .arg(m_metricsPort)
+                       .toUtf8());
+        file.close();
+        const int port = freePort();
+        QProcess server;
+        server.setProcessChannelMode(QProcess::MergedChannels);
+        server.start(prometheus, {u"--config.file="_s + config,
+                                  u"--storage.tsdb.path="_s + m_home.filePath(u"prometheus"_s),
+                                  u"--web.listen-address=127.0.0.1:%1"_s.arg(port)});
+        QVERIFY(server.waitForStarted());
+        const auto stopServer = qScopeGuard([&server] {
+            server.terminate();
+            if (!server.waitForFinished(10000))
+                server.kill();
+        });
+
+        // Up, with no scrape error, after a scrape or two.
+        QJsonObject target;
+        QDeadlineTimer deadline(60000);
+        while (!deadline.hasExpired()) {
+            const QJsonArray targets = prometheusApi(port, u"/api/v1/targets"_s)
+                                           .value(u"data"_s)[u"activeTargets"_s]
+                                           .toArray();
+            target = targets.isEmpty() ? QJsonObject() : targets.first().toObject();
+            if (target.value(u"health"_s).toString() == u"up"_s)
+                break;
+            QTest::qWait(500);
+        }
+        QVERIFY2(target.value(u"health"_s).toString() == u"up"_s,
+                 QByteArray(QJsonDocument(target).toJson() + server.readAll()).constData());
+        QCOMPARE(target.value(u"lastError"_s).toString(), QString());
+
+        const QString query =
+            u"/api/v1/query?query=berth_container_cpu_cores%7Bdeployment%3D%22"_s + m_deployment +
+            u"%22%7D"_s;
+        QJsonArray series;
+        QDeadlineTimer queried(20000);
+        while (series.size() < 2 && !queried.hasExpired()) {
+            series = prometheusApi(port, query).value(u"data"_s)[u"result"_s].toArray();
+            if (series.size() < 2)
+                QTest::qWait(500);
+        }
+        QCOMPARE(series.size(), 2); // busy and mem
+        QStringList containers;
+        for (const QJsonValue &one : series)
+            containers << one[u"metric"_s][u"container"_s].toString();
+        containers.sort();
+        QCOMPARE(containers, (QStringList{u"busy"_s, u"mem"_s}));
     }
 
     void onlyThePublisherReadsItsMetrics()

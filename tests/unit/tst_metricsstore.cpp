@@ -301,6 +301,29 @@ private slots:
         QCOMPARE(statusOf("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"), "HTTP/1.1 200");
         QCOMPARE(exporter.scrapes(), 2u);
 
+        // With a token (metrics.tokenFile), only a scrape that sends it is answered.
+        exporter.setBearerToken(berth::crypto::SecretBytes(QByteArrayView("s3cret-token")));
+        const QByteArray refused = httpExchange(port, "GET /metrics HTTP/1.1\r\n" + host + "\r\n");
+        QVERIFY2(refused.startsWith("HTTP/1.1 401"), refused.constData());
+        QVERIFY(refused.contains("WWW-Authenticate: Bearer realm=\"berthd\""));
+        QVERIFY(refused.contains("metrics.tokenFile"));
+        QCOMPARE(statusOf("GET /metrics HTTP/1.1\r\n" + host +
+                          "Authorization: Bearer s3cret-tokeX\r\n\r\n"),
+                 "HTTP/1.1 401");
+        QCOMPARE(statusOf("GET /metrics HTTP/1.1\r\n" + host +
+                          "Authorization: Bearer s3cret-token-and-more\r\n\r\n"),
+                 "HTTP/1.1 401");
+        QCOMPARE(statusOf("GET /metrics HTTP/1.1\r\n" + host +
+                          "Authorization: Basic czNjcmV0LXRva2Vu\r\n\r\n"),
+                 "HTTP/1.1 401");
+        QCOMPARE(exporter.scrapes(), 2u);
+        const QByteArray allowed =
+            httpExchange(port, "GET /metrics HTTP/1.1\r\n" + host +
+                                   "Authorization: Bearer s3cret-token\r\n\r\n");
+        QVERIFY2(allowed.startsWith("HTTP/1.1 200"), allowed.constData());
+        QVERIFY(allowed.endsWith("berth_up 1\n"));
+        QCOMPARE(exporter.scrapes(), 3u);
+
         PrometheusExporter second([] { return QByteArray(); });
         QTest::ignoreMessage(QtCriticalMsg, QRegularExpression(u"listen failed"_s));
         auto taken = second.listen(QHostAddress::LocalHost, port);

@@ -126,13 +126,15 @@ private slots:
         QCOMPARE(defaults->metricsExporter, true);
         QCOMPARE(defaults->metricsListenAddress, u"127.0.0.1"_s);
         QCOMPARE(defaults->metricsListenPort, 9464);
+        QVERIFY(defaults->metricsTokenFile.isEmpty());
 
         const auto set = parse("metrics:\n"
                                "  intervalSeconds: 2\n"
                                "  rawRetentionHours: 6\n"
                                "  retentionDays: 90\n"
                                "  exporter: false\n"
-                               "  listen: {address: \"::1\", port: 0}\n");
+                               "  listen: {address: \"::1\", port: 0}\n"
+                               "  tokenFile: /etc/berth/metrics.token\n");
         QVERIFY2(set.ok(), qPrintable(set ? QString() : set.error().message));
         QCOMPARE(set->metricsIntervalSeconds, 2);
         QCOMPARE(set->metricsRawRetentionHours, 6);
@@ -140,6 +142,11 @@ private slots:
         QCOMPARE(set->metricsExporter, false);
         QCOMPARE(set->metricsListenAddress, u"::1"_s);
         QCOMPARE(set->metricsListenPort, 0);
+        QCOMPARE(set->metricsTokenFile, u"/etc/berth/metrics.token"_s);
+        const auto relative = parse("metrics: {tokenFile: metrics.token}\n");
+        QVERIFY(!relative.ok());
+        QVERIFY2(relative.error().message.contains(u"metrics.tokenFile"_s),
+                 qPrintable(relative.error().message));
         QCOMPARE(set->toJson()
                      .value("metrics"_L1)
                      .toObject()
