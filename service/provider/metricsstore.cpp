@@ -1,5 +1,7 @@
 #include "provider/metricsstore.h"
 
+#include "core/sqlitefile.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -8,10 +10,6 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
-
-#include <atomic>
-#include <fcntl.h>
-#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -29,7 +27,7 @@ const std::array<QString, MetricSeriesCount> Columns = {
 
 Error sqlError(const QString &what, const QSqlError &error)
 {
-    return Error(ErrorCode::IoFailed, u"metrics store: %1: %2"_s.arg(what, error.text()));
+    return sqliteError(u"metrics store"_s, what, error);
 }
 
 QString schemaStatement(bool rollups)
@@ -57,50 +55,20 @@ qint64 floorTo(qint64 value, qint64 step)
     return (value % step < 0 ? q - 1 : q) * step;
 }
 
-Result<void> preparePaths(const QString &dataDir, const QString &filePath)
-{
-    if (!QDir().mkpath(dataDir))
-        return Error(
-            ErrorCode::IoFailed,
-            u"cannot create the data directory %1; check dataDir in berthd.yaml"_s.arg(dataDir));
-    if (!QFileInfo::exists(filePath)) {
-        const QByteArray native = QFile::encodeName(filePath);
-        const int fd = ::open(native.constData(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-        if (fd < 0)
-            return Error(ErrorCode::IoFailed, u"cannot create %1"_s.arg(filePath));
-        ::close(fd);
-    }
-    if (!QFile::setPermissions(filePath, QFile::ReadOwner | QFile::WriteOwner))
-        return Error(ErrorCode::IoFailed, u"cannot make %1 owner-only (0600)"_s.arg(filePath));
-    return {};
-}
-
 } // namespace
 
 Result<std::unique_ptr<MetricsStore>> MetricsStore::open(const QString &dataDir,
                                                          Retention retention)
 {
     const QString filePath = QDir(dataDir).filePath(FileName);
-    if (auto prepared = preparePaths(dataDir, filePath); !prepared)
-        return prepared.error();
-    static std::atomic<int> counter{0};
-    const QString connectionName = u"berth-metrics-%1"_s.arg(++counter);
+    const QString connectionName = uniqueConnectionName(u"berth-metrics"_s);
+    if (auto opened =
+            openSqlite(connectionName, SqliteFile{filePath, u"metrics store"_s, {}, false});
+        !opened)
+        return opened.error();
     std::unique_ptr<MetricsStore> store(new MetricsStore(connectionName, filePath, retention));
-    QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName);
-    if (!db.isValid())
-        return Error(ErrorCode::Unavailable,
-                     u"metrics store: Qt's SQLite driver is missing (install libqt6sql6-sqlite)"_s);
-    db.setDatabaseName(filePath);
-    if (!db.open())
-        return sqlError(u"cannot open %1"_s.arg(filePath), db.lastError());
+    QSqlDatabase db = QSqlDatabase::database(connectionName, false);
     QSqlQuery q(db);
-    // Losing the last samples in a power cut is fine; waiting on fsync is not.
-    for (const auto &pragma : {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA synchronous=NORMAL"_s,
-                               u"PRAGMA busy_timeout=5000"_s}) {
-        if (!q.exec(pragma))
-            return sqlError(pragma, q.lastError());
-        q.finish();
-    }
     if (!q.exec(u"PRAGMA user_version"_s) || !q.next())
         return sqlError(u"reading the schema version"_s, q.lastError());
     const int version = q.value(0).toInt();
@@ -146,12 +114,7 @@ MetricsStore::MetricsStore(QString connectionName, QString filePath, Retention r
 
 MetricsStore::~MetricsStore()
 {
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        if (db.isOpen())
-            db.close();
-    }
-    QSqlDatabase::removeDatabase(m_connectionName);
+    closeSqlite(m_connectionName);
 }
 
 Result<qint64> MetricsStore::containerId(const QString &deployment, const QString &container)

@@ -1,16 +1,13 @@
 #include "provider/statestore.h"
 
+#include "core/sqlitefile.h"
+
 #include <QDir>
-#include <QFile>
-#include <QFileInfo>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
 
-#include <atomic>
-#include <fcntl.h>
-#include <unistd.h>
 #include <utility>
 
 using namespace Qt::StringLiterals;
@@ -19,7 +16,6 @@ namespace berth::provider {
 
 namespace {
 
-const QString DriverName = u"QSQLITE"_s;
 const QString FileName = u"state.sqlite"_s;
 
 QString now()
@@ -34,31 +30,7 @@ QDateTime timestamp(const QVariant &value)
 
 Error sqlError(const QString &what, const QSqlError &error)
 {
-    return Error(ErrorCode::IoFailed, u"state store: %1: %2"_s.arg(what, error.text()));
-}
-
-// Creates the folder 0700 and the file 0600 before SQLite touches them (SQLite
-// gives its -wal and -shm files the database file's permissions).
-Result<void> preparePaths(const QString &dataDir, const QString &filePath)
-{
-    if (!QDir().mkpath(dataDir))
-        return Error(
-            ErrorCode::IoFailed,
-            u"cannot create the data directory %1; check dataDir in berthd.yaml"_s.arg(dataDir));
-    const auto ownerOnlyFolder = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
-    if (!QFile::setPermissions(dataDir, ownerOnlyFolder))
-        return Error(ErrorCode::IoFailed,
-                     u"cannot make the data directory %1 owner-only (0700)"_s.arg(dataDir));
-    if (!QFileInfo::exists(filePath)) {
-        const QByteArray native = QFile::encodeName(filePath);
-        const int fd = ::open(native.constData(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
-        if (fd < 0)
-            return Error(ErrorCode::IoFailed, u"cannot create %1"_s.arg(filePath));
-        ::close(fd);
-    }
-    if (!QFile::setPermissions(filePath, QFile::ReadOwner | QFile::WriteOwner))
-        return Error(ErrorCode::IoFailed, u"cannot make %1 owner-only (0600)"_s.arg(filePath));
-    return {};
+    return sqliteError(u"state store"_s, what, error);
 }
 
 DeploymentRecord deploymentFrom(const QSqlQuery &q)
@@ -139,36 +111,14 @@ Result<std::unique_ptr<StateStore>> StateStore::open(const QString &dataDir,
                                                      const QList<Migration> &migrations)
 {
     const QString filePath = QDir(dataDir).filePath(FileName);
-    if (auto prepared = preparePaths(dataDir, filePath); !prepared)
-        return prepared.error();
-
-    static std::atomic<int> counter{0};
-    const QString connectionName = u"berth-state-%1"_s.arg(++counter);
+    const QString connectionName = uniqueConnectionName(u"berth-state"_s);
+    if (auto opened =
+            openSqlite(connectionName,
+                       SqliteFile{filePath, u"state store"_s, {u"PRAGMA foreign_keys=ON"_s}, true});
+        !opened)
+        return opened.error();
     // The store owns the connection from here: its destructor removes it.
     std::unique_ptr<StateStore> store(new StateStore(connectionName, filePath));
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(DriverName, connectionName);
-        if (!db.isValid())
-            return Error(
-                ErrorCode::Unavailable,
-                u"state store: Qt's SQLite driver is missing (install libqt6sql6-sqlite)"_s);
-        db.setDatabaseName(filePath);
-        if (!db.open())
-            return sqlError(u"cannot open %1"_s.arg(filePath), db.lastError());
-        QSqlQuery q(db);
-        if (!q.exec(u"PRAGMA journal_mode=WAL"_s) || !q.next() ||
-            q.value(0).toString().compare("wal"_L1, Qt::CaseInsensitive) != 0)
-            return Error(ErrorCode::IoFailed,
-                         u"state store: %1 cannot use a write-ahead log (is it on a network "
-                         "file system?)"_s.arg(filePath));
-        q.finish();
-        for (const auto &pragma : {u"PRAGMA synchronous=NORMAL"_s, u"PRAGMA foreign_keys=ON"_s,
-                                   u"PRAGMA busy_timeout=5000"_s}) {
-            if (!q.exec(pragma))
-                return sqlError(pragma, q.lastError());
-            q.finish();
-        }
-    }
     if (auto migrated = store->migrate(migrations); !migrated)
         return migrated.error();
     return store;
@@ -181,12 +131,7 @@ StateStore::StateStore(QString connectionName, QString filePath)
 
 StateStore::~StateStore()
 {
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        if (db.isOpen())
-            db.close();
-    }
-    QSqlDatabase::removeDatabase(m_connectionName);
+    closeSqlite(m_connectionName);
 }
 
 Result<int> StateStore::schemaVersion() const

@@ -1,5 +1,6 @@
 #include "market/marketreader.h"
 
+#include "core/sqlitefile.h"
 #include "core/uint256.h"
 #include "market/marketstore.h"
 
@@ -23,7 +24,7 @@ namespace {
 
 Error sqlError(const QString &what, const QSqlError &error)
 {
-    return Error(ErrorCode::IoFailed, u"market index: %1: %2"_s.arg(what, error.text()));
+    return sqliteError(u"market index"_s, what, error);
 }
 
 QByteArray blob(const UInt256 &value)

@@ -3,6 +3,7 @@
 #include "chain/marketcontract.h"
 #include "chain/registrycontract.h"
 #include "core/hex.h"
+#include "core/sqlitefile.h"
 #include "core/uint256.h"
 
 #include <QDir>
@@ -102,7 +103,7 @@ const QStringList &schema()
 
 Error sqlError(const QString &what, const QSqlError &error)
 {
-    return Error(ErrorCode::IoFailed, u"market index: %1: %2"_s.arg(what, error.text()));
+    return sqliteError(u"market index"_s, what, error);
 }
 
 QByteArray blob(const UInt256 &value)
@@ -183,8 +184,7 @@ MarketStore::MarketStore(QString connectionName)
 MarketStore::~MarketStore()
 {
     m_statements.clear();
-    QSqlDatabase::database(m_connectionName, false).close();
-    QSqlDatabase::removeDatabase(m_connectionName);
+    closeSqlite(m_connectionName);
 }
 
 QSqlDatabase MarketStore::db() const
@@ -197,28 +197,14 @@ Result<std::unique_ptr<MarketStore>> MarketStore::open(const QString &path,
 {
     if (reset)
         *reset = false;
-    const QString folder = QFileInfo(path).absolutePath();
-    if (!QDir().mkpath(folder))
-        return Error(ErrorCode::IoFailed,
-                     u"market index: cannot create the folder %1"_s.arg(folder));
-    static std::atomic<int> counter{0};
-    std::unique_ptr<MarketStore> store(new MarketStore(u"berth-market-%1"_s.arg(++counter)));
-    {
-        QSqlDatabase database = QSqlDatabase::addDatabase(u"QSQLITE"_s, store->m_connectionName);
-        database.setDatabaseName(path);
-        if (!database.open())
-            return sqlError(u"cannot open %1"_s.arg(path), database.lastError());
-    }
+    const QString connectionName = uniqueConnectionName(u"berth-market"_s);
+    if (auto opened =
+            openSqlite(connectionName,
+                       SqliteFile{path, u"market index"_s, {u"PRAGMA cache_size=-65536"_s}, false});
+        !opened)
+        return opened.error();
+    std::unique_ptr<MarketStore> store(new MarketStore(connectionName));
     QSqlQuery q(store->db());
-    for (const QString &pragma : {
-             u"PRAGMA journal_mode=WAL"_s,
-             u"PRAGMA synchronous=NORMAL"_s,
-             u"PRAGMA busy_timeout=5000"_s,
-             u"PRAGMA cache_size=-65536"_s,
-         }) {
-        if (!q.exec(pragma))
-            return sqlError(u"cannot set up %1"_s.arg(path), q.lastError());
-    }
     if (auto created = store->createSchema(); !created)
         return created.error();
 

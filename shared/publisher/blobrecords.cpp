@@ -1,5 +1,7 @@
 #include "publisher/blobrecords.h"
 
+#include "core/sqlitefile.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -26,8 +28,7 @@ const QString Component = u"blobs"_s;
 
 Error sqlError(const QString &what, const QSqlError &error)
 {
-    return Error(ErrorCode::IoFailed,
-                 u"publisher records: %1: %2"_s.arg(what, error.text().trimmed()));
+    return sqliteError(u"publisher records"_s, what, error);
 }
 
 // The associated data that binds a sealed key to its blob: a key copied onto
@@ -74,36 +75,14 @@ Result<std::unique_ptr<BlobRecords>> BlobRecords::open(const QString &databasePa
                      u"publisher records: the records key must be %1 bytes"_s.arg(KeySize));
     if (sodium_init() < 0)
         return Error(ErrorCode::Internal, u"publisher records: libsodium failed to start"_s);
-    const QFileInfo file(databasePath);
-    const QString folder = file.absolutePath();
-    if (!QFileInfo::exists(folder)) {
-        if (!QDir().mkpath(folder))
-            return Error(ErrorCode::IoFailed, u"cannot create the folder %1"_s.arg(folder));
-        QFile::setPermissions(folder, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-    }
-
-    static std::atomic<int> counter{0};
-    const QString connectionName = u"berth-publisher-blobs-%1"_s.arg(++counter);
+    const QString path = QFileInfo(databasePath).absoluteFilePath();
+    const QString connectionName = uniqueConnectionName(u"berth-publisher-blobs"_s);
+    if (auto opened =
+            openSqlite(connectionName, SqliteFile{path, u"publisher records"_s, {}, false});
+        !opened)
+        return opened.error();
     std::unique_ptr<BlobRecords> records(
-        new BlobRecords(connectionName, file.absoluteFilePath(), std::move(recordsKey)));
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName);
-        if (!db.isValid())
-            return Error(ErrorCode::Unavailable,
-                         u"publisher records: Qt's SQLite driver is missing (install "
-                         "libqt6sql6-sqlite)"_s);
-        db.setDatabaseName(records->m_path);
-        if (!db.open())
-            return sqlError(u"cannot open %1"_s.arg(records->m_path), db.lastError());
-        QFile::setPermissions(records->m_path, QFile::ReadOwner | QFile::WriteOwner);
-        QSqlQuery q(db);
-        for (const QString &pragma :
-             {u"PRAGMA busy_timeout=5000"_s, u"PRAGMA journal_mode=WAL"_s}) {
-            if (!q.exec(pragma))
-                return sqlError(pragma, q.lastError());
-            q.finish();
-        }
-    }
+        new BlobRecords(connectionName, path, std::move(recordsKey)));
     if (auto created = records->createSchema(); !created)
         return created.error();
     return records;
@@ -117,12 +96,7 @@ BlobRecords::BlobRecords(QString connectionName, QString path, crypto::SecretByt
 
 BlobRecords::~BlobRecords()
 {
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        if (db.isOpen())
-            db.close();
-    }
-    QSqlDatabase::removeDatabase(m_connectionName);
+    closeSqlite(m_connectionName);
 }
 
 Result<void> BlobRecords::createSchema()

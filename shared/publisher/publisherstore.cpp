@@ -1,6 +1,7 @@
 #include "publisher/publisherstore.h"
 
 #include "core/hex.h"
+#include "core/sqlitefile.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -25,7 +26,7 @@ constexpr int SchemaVersion = 1;
 
 Error sqlError(const QString &what, const QSqlError &error)
 {
-    return Error(ErrorCode::IoFailed, u"publisher records: %1: %2"_s.arg(what, error.text()));
+    return sqliteError(u"publisher records"_s, what, error);
 }
 
 QString nowText()
@@ -71,32 +72,11 @@ QString PublisherStore::defaultPath()
 
 Result<std::unique_ptr<PublisherStore>> PublisherStore::open(const QString &path)
 {
-    const QFileInfo info(path);
-    if (!QDir().mkpath(info.absolutePath()))
-        return Error(
-            ErrorCode::IoFailed,
-            u"cannot create the folder %1 for the publisher's records"_s.arg(info.absolutePath()));
-    QFile::setPermissions(info.absolutePath(),
-                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-    static std::atomic<int> counter{0};
-    const QString connection = u"berth-publisher-%1"_s.arg(++counter);
+    const QString connection = uniqueConnectionName(u"berth-publisher"_s);
+    if (auto opened = openSqlite(connection, SqliteFile{path, u"publisher records"_s, {}, true});
+        !opened)
+        return opened.error();
     std::unique_ptr<PublisherStore> store(new PublisherStore(connection, path));
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connection);
-        if (!db.isValid())
-            return Error(ErrorCode::Unavailable,
-                         u"Qt's SQLite driver is missing (install libqt6sql6-sqlite)"_s);
-        db.setDatabaseName(path);
-        if (!db.open())
-            return sqlError(u"cannot open "_s + path, db.lastError());
-        QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-        QSqlQuery q(db);
-        for (const auto &pragma : {u"PRAGMA journal_mode=WAL"_s, u"PRAGMA busy_timeout=5000"_s}) {
-            if (!q.exec(pragma))
-                return sqlError(pragma, q.lastError());
-            q.finish();
-        }
-    }
     if (auto migrated = store->migrate(); !migrated)
         return migrated.error();
     return store;
@@ -109,12 +89,7 @@ PublisherStore::PublisherStore(QString connection, QString path)
 
 PublisherStore::~PublisherStore()
 {
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
-        if (db.isOpen())
-            db.close();
-    }
-    QSqlDatabase::removeDatabase(m_connection);
+    closeSqlite(m_connection);
 }
 
 Result<void> PublisherStore::migrate()
