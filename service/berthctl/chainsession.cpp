@@ -102,28 +102,45 @@ Result<crypto::Address> ChainSession::account() const
     return single->address;
 }
 
+Result<crypto::PrivateKey> unlockWalletKey(const QString &keystoreDir, const QString &account,
+                                           PasswordOptions password, const QString &purpose)
+{
+    const crypto::WalletDirectory wallet(
+        keystoreDir.isEmpty() ? crypto::WalletDirectory::defaultPath() : keystoreDir);
+    crypto::WalletDirectory::Account entry;
+    if (!account.isEmpty()) {
+        auto address = crypto::Address::fromHex(account);
+        if (!address)
+            return address.error();
+        auto found = wallet.find(*address);
+        if (!found)
+            return found.error();
+        entry = *found;
+    } else {
+        auto single = wallet.single();
+        if (!single)
+            return single.error();
+        entry = *single;
+    }
+    QFile file(entry.path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{ErrorCode::IoFailed,
+                     u"cannot read %1: %2"_s.arg(entry.path, file.errorString())};
+    const QString checksum = entry.address.toChecksumString();
+    password.keychainKey = keychainKeyFor(checksum);
+    auto secret = obtainPassword(password, u"%1 (%2)"_s.arg(checksum, purpose));
+    if (!secret)
+        return secret.error();
+    return crypto::Keystore::decrypt(file.read(crypto::Keystore::MaxFileSize), *secret);
+}
+
 Result<void> ChainSession::unlock(const QString &purpose)
 {
     auto address = account();
     if (!address)
         return address.error();
-    const crypto::WalletDirectory wallet(m_options.keystoreDir.isEmpty()
-                                             ? crypto::WalletDirectory::defaultPath()
-                                             : m_options.keystoreDir);
-    auto entry = wallet.find(*address);
-    if (!entry)
-        return entry.error();
-    QFile file(entry->path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error{ErrorCode::IoFailed,
-                     u"cannot read %1: %2"_s.arg(entry->path, file.errorString())};
-    PasswordOptions passwordOptions = m_options.password;
-    passwordOptions.keychainKey = keychainKeyFor(address->toChecksumString());
-    auto password =
-        obtainPassword(passwordOptions, u"%1 (%2)"_s.arg(address->toChecksumString(), purpose));
-    if (!password)
-        return password.error();
-    auto key = crypto::Keystore::decrypt(file.read(crypto::Keystore::MaxFileSize), *password);
+    auto key = unlockWalletKey(m_options.keystoreDir, address->toChecksumString(),
+                               m_options.password, purpose);
     if (!key)
         return key.error();
     useKey(*key);

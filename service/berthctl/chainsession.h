@@ -15,6 +15,13 @@
 
 namespace berth::cli {
 
+// A wallet account's private key, decrypted with its password (--password-file,
+// BERTH_PASSWORD_FILE, the systemd credential, the keychain or the terminal;
+// `purpose` is shown in the prompt): `account` (hex), or the only account in
+// the keystore directory (default when empty).
+Result<crypto::PrivateKey> unlockWalletKey(const QString &keystoreDir, const QString &account,
+                                           PasswordOptions password, const QString &purpose);
+
 // What every money command shares: the chain profile, an Eth client on its RPC
 // URL, the selected wallet account and, once unlocked, a transaction manager
 // that signs with it. Text progress goes to stderr; --json keeps stdout clean.

@@ -1,8 +1,8 @@
 #include "imagecommand.h"
 
 #include "chaincommandline.h"
+#include "chainsession.h"
 #include "commandoutput.h"
-#include "crypto/keystore.h"
 #include "crypto/walletdirectory.h"
 #include "passwordprompt.h"
 #include "publisher/blobrecords.h"
@@ -58,42 +58,6 @@ void addCommonOptions(QCommandLineParser &parser)
     parser.addOption({u"json"_s, u"Print the result as JSON."_s});
 }
 
-// The wallet account's private key, decrypted as ChainSession::unlock does (the
-// password from --password-file, BERTH_PASSWORD_FILE, a credential, the
-// keychain or the terminal). No chain is needed for images.
-Result<crypto::PrivateKey> unlockAccount(const QCommandLineParser &parser)
-{
-    const QString dir = parser.value(u"keystore-dir"_s);
-    const crypto::WalletDirectory wallet(dir.isEmpty() ? crypto::WalletDirectory::defaultPath()
-                                                       : dir);
-    crypto::WalletDirectory::Account account;
-    if (parser.isSet(u"account"_s)) {
-        auto address = crypto::Address::fromHex(parser.value(u"account"_s));
-        if (!address)
-            return address.error();
-        auto found = wallet.find(*address);
-        if (!found)
-            return found.error();
-        account = *found;
-    } else {
-        auto single = wallet.single();
-        if (!single)
-            return single.error();
-        account = *single;
-    }
-    QFile file(account.path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error{ErrorCode::IoFailed,
-                     u"cannot read %1: %2"_s.arg(account.path, file.errorString())};
-    const QString checksum = account.address.toChecksumString();
-    const PasswordOptions options{parser.value(u"password-file"_s), false,
-                                  keychainKeyFor(checksum)};
-    auto password = obtainPassword(options, u"%1 (image keys)"_s.arg(checksum));
-    if (!password)
-        return password.error();
-    return crypto::Keystore::decrypt(file.read(crypto::Keystore::MaxFileSize), *password);
-}
-
 QJsonObject recordJson(const publisher::BlobRecord &record)
 {
     return QJsonObject{{u"sha256"_s, record.sha256},
@@ -143,7 +107,9 @@ int runPush(CommandContext &context)
     const bool json = parser.isSet(u"json"_s);
     const bool showProgress = !json && ::isatty(STDERR_FILENO);
 
-    auto key = unlockAccount(parser);
+    auto key = unlockWalletKey(parser.value(u"keystore-dir"_s), parser.value(u"account"_s),
+                               PasswordOptions{parser.value(u"password-file"_s), false, {}},
+                               u"image keys"_s);
     if (!key)
         return context.fail(key.error());
     const QString dataDir = dataDirOf(parser);
