@@ -59,7 +59,7 @@ QString profilePath(const QCommandLineParser &parser)
 }
 
 Result<crypto::Address> deploy(ChainSession &session, const QString &name,
-                               const ContractClient::Values &args)
+                               const ContractClient::Values &args, quint64 *block = nullptr)
 {
     auto artifact = ContractArtifact::load(name);
     if (!artifact)
@@ -76,6 +76,8 @@ Result<crypto::Address> deploy(ChainSession &session, const QString &name,
     if (!receipt->contractAddress)
         return Error{ErrorCode::BadResponse,
                      u"the receipt of deploying %1 names no contract address"_s.arg(name)};
+    if (block)
+        *block = receipt->blockNumber;
     return *receipt->contractAddress;
 }
 
@@ -153,7 +155,8 @@ int startDevnet(CommandContext &context, const QCommandLineParser &parser, bool 
     session.useKey(*crypto::PrivateKey::fromHex(QString::fromLatin1(devDeployerKey)));
 
     auto token = deploy(session, u"TestToken"_s,
-                        {AbiValue::fromString(u"Test USD"_s), AbiValue::fromString(u"tUSD"_s)});
+                        {AbiValue::fromString(u"Test USD"_s), AbiValue::fromString(u"tUSD"_s)},
+                        &profile.deploymentBlock);
     if (!token)
         return fail(token.error());
     auto registry = deploy(session, u"Registry"_s, {});
@@ -287,6 +290,8 @@ int runShow(CommandContext &context)
     out.line(u"  Escrow    %1"_s.arg(p.escrow.toChecksumString()));
     out.line(u"  Staking   %1"_s.arg(p.staking.toChecksumString()));
     out.line(u"  Market    %1"_s.arg(p.market.toChecksumString()));
+    if (p.deploymentBlock)
+        out.line(u"  deployed in block %1"_s.arg(p.deploymentBlock));
     out.print();
     return ExitOk;
 }
@@ -302,6 +307,10 @@ int runUse(CommandContext &context)
     for (const auto &name : {u"registry"_s, u"escrow"_s, u"staking"_s, u"market"_s, u"token"_s})
         parser.addOption(
             {name, u"Address of the %1 contract (with a URL)."_s.arg(name), u"address"_s});
+    parser.addOption({u"deployment-block"_s,
+                      u"The block the contracts were deployed in (with a URL): the market index "
+                      u"starts reading there instead of at block 0."_s,
+                      u"number"_s});
     addProfileOutputOptions(parser);
     if (int exitCode = 0; !parseCommandLine(parser, context, u"chain use"_s, exitCode))
         return exitCode;
@@ -318,6 +327,13 @@ int runUse(CommandContext &context)
         if (!chainId)
             return context.fail(chainId.error());
         profile.chainId = *chainId;
+        if (parser.isSet(u"deployment-block"_s)) {
+            bool ok = false;
+            profile.deploymentBlock = parser.value(u"deployment-block"_s).toULongLong(&ok);
+            if (!ok)
+                return context.usageError(u"--deployment-block takes a block number"_s,
+                                          u"chain use"_s);
+        }
         for (const auto &[name, field] :
              {std::pair{u"registry"_s, &profile.registry}, std::pair{u"escrow"_s, &profile.escrow},
               std::pair{u"staking"_s, &profile.staking}, std::pair{u"market"_s, &profile.market},

@@ -38,6 +38,8 @@ QJsonObject ChainProfile::toJson() const
                      {u"chainId"_s, QString::number(chainId)},
                      {u"contracts"_s, contracts},
                      {u"token"_s, tokenJson}};
+    if (deploymentBlock)
+        json.insert(u"deploymentBlock"_s, QString::number(deploymentBlock));
     if (devnetPid)
         json.insert(u"devnet"_s, QJsonObject{{u"pid"_s, *devnetPid}, {u"log"_s, devnetLog}});
     return json;
@@ -58,6 +60,15 @@ Result<ChainProfile> ChainProfile::fromJson(const QJsonObject &json)
         ok = chainId.toInteger(0) > 0;
     if (!ok || p.chainId == 0)
         return profileError(u"chainId must be a positive integer"_s);
+    if (const QJsonValue block = json.value(u"deploymentBlock"_s); !block.isUndefined()) {
+        bool blockOk = false;
+        p.deploymentBlock = block.isString() ? block.toString().toULongLong(&blockOk)
+                                             : quint64(block.toInteger(-1));
+        if (block.isDouble())
+            blockOk = block.toInteger(-1) >= 0;
+        if (!blockOk)
+            return profileError(u"deploymentBlock must be a block number"_s);
+    }
     const QJsonObject contracts = json.value(u"contracts"_s).toObject();
     const auto address = [](const QJsonObject &o, const QString &key,
                             crypto::Address &out) -> std::optional<Error> {

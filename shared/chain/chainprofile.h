@@ -26,6 +26,8 @@ struct ChainProfile
     crypto::Address token;
     QString tokenSymbol;
     int tokenDecimals = 0;
+    // The block the contracts were deployed in (0: unknown): indexers start there.
+    quint64 deploymentBlock = 0;
     // Set for a local Anvil that `chain devnet` started and `chain devnet --stop` ends.
     std::optional<qint64> devnetPid;
     QString devnetLog;

@@ -76,6 +76,8 @@ Result<std::unique_ptr<MarketIndex>> MarketIndex::open(const QString &sqlitePath
     if (!store)
         return store.error();
     Options effective = options;
+    if (effective.startBlock == 0)
+        effective.startBlock = profile.deploymentBlock;
     effective.blockRange = qMax<quint64>(effective.blockRange, 1);
     return std::unique_ptr<MarketIndex>(new MarketIndex(
         std::move(store).value(), std::move(events).value(), profile, effective, reset));

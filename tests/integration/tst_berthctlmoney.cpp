@@ -149,6 +149,10 @@ private slots:
         QVERIFY2(byFile.exitCode == 0, qPrintable(byFile.err));
         const Run shown = berthctl({u"chain"_s, u"show"_s, u"--chain"_s, copy, u"--json"_s});
         QCOMPARE(shown.json().value(u"chain"_s).toObject().value(u"rpcUrl"_s).toString(), m_rpc);
+        // chain devnet recorded the block of the first contract it deployed.
+        const QString deployedIn =
+            shown.json().value(u"chain"_s).toObject().value(u"deploymentBlock"_s).toString();
+        QVERIFY2(deployedIn.toULongLong() > 0, qPrintable(deployedIn));
 
         // An RPC URL plus addresses: the chain id and the token come from the chain.
         const QString byUrlPath = m_home.filePath(u"by-url.json"_s);
@@ -157,9 +161,10 @@ private slots:
                       u"--escrow"_s, contract(u"escrow"_s), u"--staking"_s, contract(u"staking"_s),
                       u"--market"_s, contract(u"market"_s), u"--token"_s,
                       m_chain.value(u"token"_s).toObject().value(u"address"_s).toString(),
-                      u"--chain"_s, byUrlPath, u"--json"_s});
+                      u"--deployment-block"_s, deployedIn, u"--chain"_s, byUrlPath, u"--json"_s});
         QVERIFY2(byUrl.exitCode == 0, qPrintable(byUrl.err));
         const QJsonObject chain = byUrl.json().value(u"chain"_s).toObject();
+        QCOMPARE(chain.value(u"deploymentBlock"_s).toString(), deployedIn);
         QCOMPARE(chain.value(u"chainId"_s).toString(), u"31337"_s);
         QCOMPARE(chain.value(u"token"_s).toObject().value(u"symbol"_s).toString(), u"tUSD"_s);
         QCOMPARE(chain.value(u"token"_s).toObject().value(u"decimals"_s).toInt(), 6);

@@ -392,6 +392,23 @@ private slots:
         QCOMPARE(m_index->dump().value(), before);
     }
 
+    // A profile that names the contracts' deployment block (chain devnet writes
+    // it; chain use --deployment-block) starts a new index there.
+    void aNewIndexStartsAtTheDeploymentBlock()
+    {
+        const auto head = m_chain.latest();
+        QVERIFY(head.ok());
+        auto profile = m_chain.profile;
+        profile.deploymentBlock = head->number;
+        QTemporaryDir dir;
+        auto index = MarketIndex::open(dir.filePath(u"from-deployment.sqlite"_s), profile);
+        QVERIFY(index.ok());
+        const auto report = sync(**index, m_chain.eth());
+        QVERIFY(report.ok());
+        QCOMPARE(report->fromBlock, head->number);
+        QCOMPARE(report->blocksRead, quint64(1));
+    }
+
     void reorgEndsEqualToAFreshIndex()
     {
         const auto snapshot = m_chain.rpc(u"evm_snapshot"_s, {});
