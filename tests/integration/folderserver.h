@@ -4,6 +4,7 @@
 // (the publisher's own host for published blobs) and a podman wrapper that
 // points berthctl's podman (BERTH_PODMAN) at a PodmanFixture's store.
 
+#include "onitsthread.h"
 #include "podmanfixture.h"
 
 #include <QDir>
@@ -12,7 +13,6 @@
 #include <QObject>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QThread>
 
 #include <memory>
 
@@ -74,46 +74,24 @@ class BackgroundFolderServer
 {
 public:
     explicit BackgroundFolderServer(QString folder)
-        : m_server(new FolderServer(std::move(folder)))
-    {
-        m_server->moveToThread(&m_thread);
-        m_thread.start();
-    }
-    ~BackgroundFolderServer()
-    {
-        QMetaObject::invokeMethod(
-            m_server, [server = m_server] { delete server; }, Qt::BlockingQueuedConnection);
-        m_thread.quit();
-        m_thread.wait();
-    }
-    BackgroundFolderServer(const BackgroundFolderServer &) = delete;
-    BackgroundFolderServer &operator=(const BackgroundFolderServer &) = delete;
+        : m_server(std::move(folder))
+    {}
 
     bool listen()
     {
-        bool ok = false;
-        QMetaObject::invokeMethod(
-            m_server, [&] { ok = m_server->listen(); }, Qt::BlockingQueuedConnection);
-        return ok;
+        return m_server.call([](FolderServer &s) { return s.listen(); });
     }
     QString base() const
     {
-        QString out;
-        QMetaObject::invokeMethod(
-            m_server, [&] { out = m_server->base(); }, Qt::BlockingQueuedConnection);
-        return out;
+        return m_server.call([](FolderServer &s) { return s.base(); });
     }
     QList<QByteArray> requests() const
     {
-        QList<QByteArray> out;
-        QMetaObject::invokeMethod(
-            m_server, [&] { out = m_server->requests(); }, Qt::BlockingQueuedConnection);
-        return out;
+        return m_server.call([](FolderServer &s) { return s.requests(); });
     }
 
 private:
-    QThread m_thread;
-    FolderServer *m_server;
+    OnItsThread<FolderServer> m_server;
 };
 
 // Writes an executable script at `path` that runs the fixture's podman on its

@@ -5,11 +5,15 @@
 // top-up, delete and settle, with a secret that must never leave the pod's
 // mount in clear, and the refund checked to the base unit.
 #include "core/uint256.h"
+#include "crypto/secretbytes.h"
 #include "folderserver.h"
+#include "provider/provideridentity.h"
 #include "providerstack.h"
+#include "tlsproxy.h"
 
 #include <QDirIterator>
 #include <QJsonArray>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace berth;
@@ -399,6 +403,46 @@ private slots:
             {u"deploy"_s, manifestFile(u"bad6"_s, u"v1"_s), u"--select"_s, u"colour=blue"_s});
         QCOMPARE(badCriteria.exitCode, 1);
         QVERIFY2(badCriteria.err.contains(u"colour"_s), qPrintable(badCriteria.err));
+
+        QCOMPARE(castTokenBalance(publisherAddress()), before);
+    }
+
+    // Lying providers: a listing whose endpoint is another provider's berthd,
+    // and a man in the middle with a certificate of its own in front of a real
+    // one. Both are refused before anything is sent or paid.
+    void lyingProvidersAreRefused()
+    {
+        const QString before = castTokenBalance(publisherAddress());
+        const QString endpoint = u"wss://127.0.0.1:%1"_s.arg(berthdPort());
+        Run listed = as(u"keeper"_s, {u"provider"_s, u"register"_s, u"--endpoint"_s, endpoint,
+                                      u"--region"_s, u"eu-west"_s, u"--encryption-key"_s,
+                                      QString(64, u'7'), u"--cpu-price"_s, u"0.01"_s});
+        QVERIFY2(listed.exitCode == 0, qPrintable(listed.err));
+        const QString keeper = devAccounts().at(u"keeper"_s).address;
+        Run impostor = publisher({u"deploy"_s, manifestFile(u"lie1"_s, u"v1"_s), u"--provider"_s,
+                                  keeper, u"--secret"_s, secretOption()});
+        QCOMPARE(impostor.exitCode, 1);
+        QVERIFY2(impostor.err.contains(u"is provider %1, not %2"_s.arg(providerAddress(), keeper),
+                                       Qt::CaseInsensitive),
+                 qPrintable(impostor.err));
+
+        QTemporaryDir identityDir;
+        auto identity = provider::ProviderIdentity::loadOrCreate(identityDir.path());
+        QVERIFY(identity.ok());
+        QByteArray keyPem = identity->privateKeyPem();
+        OnItsThread<TlsProxy> proxy(QSslCertificate(identity->certificatePem()),
+                                    QSslKey(keyPem, QSsl::Ec), quint16(berthdPort()));
+        crypto::secureZero(keyPem);
+        QVERIFY(proxy.call([](TlsProxy &p) { return p.start(); }));
+        const quint16 proxyPort = proxy.call([](TlsProxy &p) { return p.port(); });
+        Run intercepted =
+            publisher({u"deploy"_s, manifestFile(u"lie2"_s, u"v1"_s), u"--provider"_s,
+                       u"wss://127.0.0.1:%1"_s.arg(proxyPort), u"--secret"_s, secretOption()});
+        QCOMPARE(intercepted.exitCode, 1);
+        QVERIFY2(intercepted.err.contains(u"the TLS certificate"_s) &&
+                     intercepted.err.contains(u"nothing was sent to it"_s),
+                 qPrintable(intercepted.err));
+        QVERIFY(proxy.call([](TlsProxy &p) { return p.connections(); }) >= 1);
 
         QCOMPARE(castTokenBalance(publisherAddress()), before);
     }
