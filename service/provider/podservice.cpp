@@ -6,6 +6,7 @@
 #include "manifest/manifestcodec.h"
 #include "protocol/rpcerror.h"
 #include "provider/blobservice.h"
+#include "provider/capacitycheck.h"
 #include "provider/deploymentrecord.h"
 #include "provider/logkeeper.h"
 #include "provider/paymentcheck.h"
@@ -241,6 +242,9 @@ void PodService::quote(const Caller &caller, const QJsonObject &params, Reply re
     auto pod = manifestParam(params);
     if (!pod)
         return reply(pod.error());
+    // Not quoted when it cannot run here now (checked again when provisioning).
+    if (auto fits = fitsBeside(*pod, {}); !fits)
+        return reply(fits.error());
     const UInt256 rate = chain::podRate(*pod, m_config.prices);
     const QString publisher = caller.publisher.toChecksumString();
     m_channels.chainTime(this, [this, reply, rate, name = *name, pod = *pod,
@@ -570,6 +574,9 @@ void PodService::provision(const Caller &caller, const QJsonObject &params, Repl
                           shared->record.channelId,
                           chain::formatDuration(quint64(
                               qMin(paid->runway, UInt256(std::numeric_limits<quint32>::max()))))));
+                  // Checked again now that it is paid: others may have come since the quote.
+                  if (auto fits = fitsBeside(shared->pod, shared->record.id); !fits)
+                      return failed(shared, reply, fits.error());
                   apply(shared, reply);
               });
 }
@@ -587,6 +594,8 @@ void PodService::update(const Caller &caller, const QJsonObject &params, Reply r
     auto planned = plan(caller, params, existing->name, &*existing);
     if (!planned)
         return reply(planned.error());
+    if (auto fits = fitsBeside(planned->pod, existing->id); !fits)
+        return reply(fits.error());
     auto shared = std::make_shared<Plan>(std::move(planned).value());
     shared->verb = u"updated"_s;
     m_inFlight.insert(existing->id);
@@ -658,26 +667,9 @@ void PodService::apply(std::shared_ptr<Plan> plan, Reply reply)
         },
         this,
         [this, plan, reply, id](Result<QJsonValue> done) {
+            if (!done)
+                return failed(plan, reply, done.error());
             m_inFlight.remove(id);
-            if (!done) {
-                plan->record.state = u"failed"_s;
-                (void)m_store->updateDeployment(plan->record);
-                recordEvent(id, u"failed"_s, done.error().message);
-                qCWarning(lcPods).noquote() << id << "failed:" << done.error().message;
-                auto events = m_store->events(id);
-                if (plan->verb != u"provisioned" || !events || !neverRanAndFailed(*events))
-                    return reply(done.error());
-                // Nothing ran on this channel: the publisher gets its deposit back.
-                emit neverRan(id, plan->record.channelId);
-                const RpcError failed = toRpcError(done.error());
-                QJsonObject data = failed.data.toObject();
-                data.insert(u"refunding"_s, plan->record.channelId);
-                return reply(makeRpcError(
-                    failed.code,
-                    failed.message + u" (the pod never ran: the provider refunds channel %1)"_s.arg(
-                                         plan->record.channelId),
-                    data));
-            }
             plan->record.state = u"running"_s;
             if (auto saved = m_store->updateDeployment(plan->record); !saved)
                 return reply(saved.error());
@@ -685,6 +677,37 @@ void PodService::apply(std::shared_ptr<Plan> plan, Reply reply)
             qCInfo(lcPods).noquote() << id << plan->verb;
             reply(describe(plan->record));
         });
+}
+
+void PodService::failed(const std::shared_ptr<Plan> &plan, const Reply &reply, const Error &error)
+{
+    const QString id = plan->record.id;
+    m_inFlight.remove(id);
+    plan->record.state = u"failed"_s;
+    (void)m_store->updateDeployment(plan->record);
+    recordEvent(id, u"failed"_s, error.message);
+    qCWarning(lcPods).noquote() << id << "failed:" << error.message;
+    auto events = m_store->events(id);
+    if (plan->verb != u"provisioned" || !events || !neverRanAndFailed(*events))
+        return reply(error);
+    // Nothing ran on this channel: the publisher gets its deposit back.
+    emit neverRan(id, plan->record.channelId);
+    const RpcError rpc = toRpcError(error);
+    QJsonObject data = rpc.data.toObject();
+    data.insert(u"refunding"_s, plan->record.channelId);
+    reply(makeRpcError(rpc.code,
+                       rpc.message + u" (the pod never ran: the provider refunds channel %1)"_s.arg(
+                                         plan->record.channelId),
+                       data));
+}
+
+Result<void> PodService::fitsBeside(const manifest::Pod &pod, const QString &replacing) const
+{
+    auto deployments = m_store->deployments();
+    if (!deployments)
+        return deployments.error();
+    return checkFits(chain::podResources(pod), resourcesInUse(*deployments, replacing),
+                     m_config.capacity);
 }
 
 void PodService::remove(const Caller &caller, const QJsonObject &params, Reply reply)

@@ -51,6 +51,9 @@ struct PodServiceConfig
     int tcpPortFirst = 30000;
     int tcpPortLast = 30999;
     int stopGraceSeconds = 10;
+    // What pods are admitted against (capacitycheck.h): the listed capacity,
+    // CPU and memory from the machine where none is listed.
+    chain::Resources capacity;
 };
 
 // Who is calling: the session and the publisher its login proved.
@@ -154,6 +157,10 @@ private:
     void checkPaid(const QByteArray &channelId, const Caller &caller, const manifest::Pod &pod,
                    const QJsonValue &quote, std::function<void(Result<ChannelSnapshot>)> done);
     void apply(std::shared_ptr<Plan> plan, Reply reply);
+    // A provisioning or update that failed: recorded, answered, and refunded
+    // when the pod never ran on its channel.
+    void failed(const std::shared_ptr<Plan> &plan, const Reply &reply, const Error &error);
+    Result<void> fitsBeside(const manifest::Pod &pod, const QString &replacing) const;
     QJsonObject describe(const DeploymentRecord &record) const;
     // Reads a deployment's last output before a worker job removes its pod.
     std::function<void(Runtime &)> logCollector(const QString &deploymentId);

@@ -15,6 +15,7 @@
 #include "provider/billing.h"
 #include "provider/blobservice.h"
 #include "provider/caddyingress.h"
+#include "provider/capacitycheck.h"
 #include "provider/challengeresponder.h"
 #include "provider/listingkeeper.h"
 #include "provider/logkeeper.h"
@@ -239,6 +240,8 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
     config.tcpPortFirst = s.tcpPortFirst;
     config.tcpPortLast = s.tcpPortLast;
     config.stopGraceSeconds = s.stopTimeoutSeconds;
+    config.capacity = admissionCapacity(
+        ListingTarget::profileFrom(m_settings, m_identity->x25519PublicKey()).capacity);
     const QByteArray publicKey = m_identity->x25519PublicKey();
     const crypto::SecretBytes secretKey = m_identity->x25519SecretKey();
     SealOpener opener = [publicKey, secretKey](QByteArrayView sealed) {

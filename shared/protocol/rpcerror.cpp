@@ -35,6 +35,7 @@ ErrorCode errorCodeFor(RpcErrorCode code)
         return ErrorCode::NotFound;
     case RpcErrorCode::RateLimited:
     case RpcErrorCode::Unavailable:
+    case RpcErrorCode::InsufficientCapacity:
         return ErrorCode::Unavailable;
     case RpcErrorCode::TooLarge:
         return ErrorCode::TooLarge;
@@ -98,6 +99,8 @@ QString rpcErrorName(RpcErrorCode code)
         return u"Unavailable"_s;
     case RpcErrorCode::UnsupportedVersion:
         return u"UnsupportedVersion"_s;
+    case RpcErrorCode::InsufficientCapacity:
+        return u"InsufficientCapacity"_s;
     }
     return u"Unknown"_s;
 }

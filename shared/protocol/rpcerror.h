@@ -23,19 +23,20 @@ enum class RpcErrorCode : int
     InternalError = -32603, // a bug in the provider
 
     // Berth's.
-    Unauthenticated = 1001,    // no session login yet, or a bad login signature
-    LoginExpired = 1002,       // the login's expiry has passed
-    NonceRejected = 1003,      // the login nonce is unknown, expired or already used
-    Forbidden = 1004,          // another publisher's deployment
-    NotFound = 1005,           // no such deployment (or blob, or channel)
-    RateLimited = 1006,        // too many requests or sessions; retry later
-    TooLarge = 1007,           // the frame or a field exceeds a limit
-    InvalidManifest = 1008,    // data: [{path, message, line, column}]
-    PaymentRequired = 1009,    // channel unfunded, foreign, wrong rate or too short a runway
-    QuoteExpired = 1010,       // the signed quote is past its expiry
-    Conflict = 1011,           // already exists, or the state changed under the request
-    Unavailable = 1012,        // the runtime or the chain is down; retry later
-    UnsupportedVersion = 1013, // the peer speaks another protocol version
+    Unauthenticated = 1001,      // no session login yet, or a bad login signature
+    LoginExpired = 1002,         // the login's expiry has passed
+    NonceRejected = 1003,        // the login nonce is unknown, expired or already used
+    Forbidden = 1004,            // another publisher's deployment
+    NotFound = 1005,             // no such deployment (or blob, or channel)
+    RateLimited = 1006,          // too many requests or sessions; retry later
+    TooLarge = 1007,             // the frame or a field exceeds a limit
+    InvalidManifest = 1008,      // data: [{path, message, line, column}]
+    PaymentRequired = 1009,      // channel unfunded, foreign, wrong rate or too short a runway
+    QuoteExpired = 1010,         // the signed quote is past its expiry
+    Conflict = 1011,             // already exists, or the state changed under the request
+    Unavailable = 1012,          // the runtime or the chain is down; retry later
+    UnsupportedVersion = 1013,   // the peer speaks another protocol version
+    InsufficientCapacity = 1014, // the pod does not fit beside what the provider runs
 };
 
 // The "error" member of a JSON-RPC response.

@@ -386,6 +386,24 @@ private slots:
         QCOMPARE(tooMuch.exitCode, 1);
         QVERIFY2(tooMuch.err.contains(u"tUSD"_s), qPrintable(tooMuch.err));
 
+        // More CPU than the provider lists (4 cores): refused at the quote.
+        const QString big = manifestFile(u"bad7"_s, u"v1"_s);
+        QFile bigFile(big);
+        QVERIFY(bigFile.open(QIODevice::ReadOnly));
+        QByteArray bigText = bigFile.readAll();
+        bigFile.close();
+        bigText.replace("cpu: 100m", "cpu: \"8\"");
+        QVERIFY(bigFile.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        bigFile.write(bigText);
+        bigFile.close();
+        Run tooBig = publisher(
+            {u"deploy"_s, big, u"--provider"_s, providerAddress(), u"--secret"_s, secretOption()});
+        QCOMPARE(tooBig.exitCode, 1);
+        QVERIFY2(
+            tooBig.err.contains(u"cannot take the pod: it asks for 8 CPU cores; free now: "_s) &&
+                tooBig.err.contains(u" of 4 CPU cores."_s),
+            qPrintable(tooBig.err));
+
         Run nowhere = publisher({u"deploy"_s, manifestFile(u"bad4"_s, u"v1"_s), u"--provider"_s,
                                  u"wss://127.0.0.1:%1"_s.arg(freePort())});
         QCOMPARE(nowhere.exitCode, 1);
