@@ -1,15 +1,15 @@
 #include "protocol/protocolserver.h"
 
+#include "protocol/framescreen.h"
 #include "protocol/methodnames.h"
 #include "protocol/protocollogging.h"
 #include "protocol/protocolversion.h"
-#include "protocol/ratelimiter.h"
 #include "protocol/rpcerror.h"
+#include "protocol/serversocket.h"
 #include "protocol/sessionlogin.h"
 
 #include <QDateTime>
 #include <QJsonArray>
-#include <QPointer>
 #include <QSslConfiguration>
 #include <QTimer>
 #include <QWebSocket>
@@ -26,8 +26,6 @@ Q_LOGGING_CATEGORY(lcProtocol, "berth.protocol", QtInfoMsg)
 
 namespace {
 
-// How long a closing connection may take to answer our close frame.
-constexpr int CloseGraceMs = 5000;
 // How long a TLS + WebSocket handshake may take.
 constexpr int HandshakeTimeoutMs = 10000;
 // Nonces from session.hello a session may hold before login.
@@ -90,7 +88,7 @@ struct ProtocolServer::Session
     Session(quint64 sessionId, QWebSocket *webSocket, const SessionLimits &limits)
         : id(sessionId)
         , socket(webSocket)
-        , limiter(limits.requestsPerSecond, limits.requestBurst)
+        , screen(limits.maxFrameBytes, limits.requestsPerSecond, limits.requestBurst)
     {}
 
     quint64 id;
@@ -99,7 +97,7 @@ struct ProtocolServer::Session
     QHostAddress peerKey;
     std::optional<crypto::Address> publisher;
     qint64 loginExpires = 0;
-    RateLimiter limiter;
+    FrameScreen screen; // size, rate and decoding of each frame
     // Fires when the session may have gone idle; frames only move lastFrameMs
     // (restarting a timer per frame costs more than the frame).
     QTimer idleTimer;
@@ -238,12 +236,7 @@ void ProtocolServer::refuseConnection(QWebSocket *socket, const QString &reason)
 {
     qCInfo(lcProtocol).noquote() << "refused a connection from" << socket->peerAddress().toString()
                                  << ':' << reason;
-    connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
-    QTimer::singleShot(CloseGraceMs, socket, [socket] {
-        socket->abort();
-        socket->deleteLater();
-    });
-    socket->close(QWebSocketProtocol::CloseCodePolicyViolated, reason);
+    refuseSocket(socket, reason);
 }
 
 void ProtocolServer::onNewConnection()
@@ -268,20 +261,8 @@ void ProtocolServer::onNewConnection()
         session->peerKey = key;
         ++m_unauthenticatedByIp[key];
 
-        // Qt refuses (close code 1009) what is far beyond the limit without
-        // buffering it; between the limit and that, we answer TooLarge first.
-        const quint64 limit = quint64(m_config.limits.maxFrameBytes);
-        const quint64 qtLimit = 2 * limit + 1024;
-        socket->setMaxAllowedIncomingFrameSize(qtLimit);
-        socket->setMaxAllowedIncomingMessageSize(qtLimit);
-
-        QPointer<QWebSocket> guarded(socket);
-        session->sender = std::make_shared<Reply::Sender>([guarded](const QByteArray &frame) {
-            if (!guarded || guarded->state() != QAbstractSocket::ConnectedState)
-                return false;
-            guarded->sendTextMessage(QString::fromUtf8(frame));
-            return true;
-        });
+        limitIncomingFrames(socket, m_config.limits.maxFrameBytes);
+        session->sender = socketSender(socket);
 
         const qint64 idleMs =
             qint64(std::clamp(m_config.limits.idleTimeoutSeconds, 1, 2'000'000)) * 1000;
@@ -311,10 +292,7 @@ void ProtocolServer::onNewConnection()
             if (!s || s->closing)
                 return;
             s->lastFrameMs = m_clock.elapsed();
-            send(*s, Response::failure(RequestId(),
-                                       RpcError{.code = RpcErrorCode::InvalidRequest,
-                                                .message = u"binary frames are not part of the "
-                                                           u"protocol: send JSON text frames"_s}));
+            send(*s, FrameScreen::binaryFrameAnswer());
         });
         // Queued: a socket may report its disconnection from inside close() or
         // abort() while a frame of the same session is being handled.
@@ -335,9 +313,7 @@ void ProtocolServer::closeSession(Session &session, int closeCode, const QString
     session.closing = true;
     session.idleTimer.stop();
     session.sender.reset();
-    QWebSocket *socket = session.socket;
-    QTimer::singleShot(CloseGraceMs, socket, [socket] { socket->abort(); });
-    socket->close(QWebSocketProtocol::CloseCode(closeCode), reason);
+    closeWithGrace(session.socket, QWebSocketProtocol::CloseCode(closeCode), reason);
 }
 
 void ProtocolServer::forgetSession(quint64 sessionId)
@@ -372,50 +348,20 @@ void ProtocolServer::onTextMessage(Session &session, const QString &text)
         return;
     const qint64 now = m_clock.elapsed();
     session.lastFrameMs = now;
-    const QByteArray frame = text.toUtf8();
-    const qsizetype limit = m_config.limits.maxFrameBytes;
-    if (frame.size() > limit) {
-        qCInfo(lcProtocol) << "session" << session.id << "sent a frame of" << frame.size()
-                           << "bytes: closing";
-        send(session, Response::failure(
-                          RequestId(),
-                          RpcError{.code = RpcErrorCode::TooLarge,
-                                   .message = u"the frame is %1 bytes; the limit is "
-                                              u"%2: the connection is closed"_s.arg(frame.size())
-                                                  .arg(limit)}));
+    FrameScreen::Verdict verdict = session.screen.screen(text, now);
+    if (verdict.answer) {
+        qCDebug(lcProtocol).noquote()
+            << "session" << session.id << "sent" << verdict.problem << "(answered)";
+        send(session, *verdict.answer);
+    }
+    if (verdict.close) {
+        qCInfo(lcProtocol).noquote()
+            << "session" << session.id << "sent" << verdict.problem << ": closing";
         closeSession(session, QWebSocketProtocol::CloseCodeTooMuchData, u"frame too large"_s);
         return;
     }
-
-    const bool allowed = session.limiter.allow(now);
-    auto rateLimited = [&](const RequestId &id) {
-        const qint64 retryAfterMs = session.limiter.retryAfterMs(now);
-        send(session,
-             Response::failure(
-                 id, RpcError{.code = RpcErrorCode::RateLimited,
-                              .message = u"too many requests: retry in %1 ms"_s.arg(retryAfterMs),
-                              .data = QJsonObject{{u"retryAfterMs"_s, retryAfterMs}}}));
-    };
-
-    Result<Incoming> incoming = decodeFrame(frame, limit);
-    if (!incoming) {
-        qCDebug(lcProtocol).noquote()
-            << "session" << session.id
-            << "sent a refused frame:" << rpcErrorName(toRpcError(incoming.error()).code);
-        if (allowed)
-            send(session, decodeErrorResponse(incoming.error()));
-        else
-            rateLimited(failedFrameId(incoming.error()));
-        return;
-    }
-    const Request *request = std::get_if<Request>(&incoming.value());
-    if (!request)
-        return; // notifications and responses from a publisher are not answered
-    if (!allowed) {
-        rateLimited(request->id);
-        return;
-    }
-    dispatch(session, *request);
+    if (verdict.request)
+        dispatch(session, *verdict.request);
 }
 
 void ProtocolServer::dispatch(Session &session, const Request &request)
