@@ -1,7 +1,6 @@
 #include "provider/adminserver.h"
 
 #include "admin/adminmethods.h"
-#include "protocol/framescreen.h"
 #include "protocol/rpcerror.h"
 #include "protocol/serversocket.h"
 
@@ -10,8 +9,6 @@
 #include <QWebSocket>
 #include <QWebSocketCorsAuthenticator>
 #include <QWebSocketServer>
-
-#include <exception>
 
 using namespace Qt::StringLiterals;
 
@@ -32,21 +29,17 @@ Error wrongToken()
 
 } // namespace
 
-struct AdminServer::Session
+struct AdminServer::Session : protocol::WebSession
 {
     Session(quint64 sessionId, QWebSocket *webSocket, const Config &config)
-        : id(sessionId)
-        , socket(webSocket)
-        , screen(config.maxFrameBytes, config.requestsPerSecond, config.requestBurst)
+        : WebSession(sessionId, webSocket,
+                     protocol::FrameScreen(config.maxFrameBytes, config.requestsPerSecond,
+                                           config.requestBurst))
     {}
+    void closing() override { loginTimer.stop(); }
 
-    quint64 id;
-    QWebSocket *socket;
-    protocol::FrameScreen screen;
-    std::shared_ptr<protocol::Reply::Sender> sender;
     QTimer loginTimer;
     bool authenticated = false;
-    bool closing = false;
 };
 
 AdminServer::AdminServer(Config config, admin::AdminToken token, QObject *parent)
@@ -54,19 +47,17 @@ AdminServer::AdminServer(Config config, admin::AdminToken token, QObject *parent
     , m_config(std::move(config))
     , m_token(std::move(token))
 {
-    m_clock.start();
+    protocol::WebSessions::Hooks hooks;
+    hooks.request = [this](protocol::WebSession &s, const protocol::Request &request) {
+        dispatch(static_cast<Session &>(s), request);
+    };
+    hooks.gone = [this](protocol::WebSession &s) { Q_EMIT sessionClosed(s.id); };
+    m_sessions = std::make_unique<protocol::WebSessions>(this, &lcAdmin, u"admin session"_s,
+                                                         std::move(hooks));
 }
 
-AdminServer::~AdminServer()
-{
-    for (auto &[id, session] : m_sessions) {
-        session->sender.reset();
-        session->socket->disconnect(this);
-        session->socket->abort();
-        delete session->socket;
-    }
-    m_sessions.clear();
-}
+// No sessionClosed from a destructor: WebSessions drops the sockets without hooks.
+AdminServer::~AdminServer() = default;
 
 Result<void> AdminServer::listen()
 {
@@ -88,17 +79,8 @@ Result<void> AdminServer::listen()
         },
         Qt::DirectConnection);
     connect(m_server, &QWebSocketServer::newConnection, this, &AdminServer::onNewConnection);
-    if (!m_server->listen(m_config.address, m_config.port)) {
-        const QString reason = m_server->errorString();
-        delete m_server;
-        m_server = nullptr;
-        return Error(ErrorCode::Unavailable,
-                     u"the admin API cannot listen on %1 port %2: %3 (set admin.listen.port)"_s
-                         .arg(m_config.address.toString())
-                         .arg(m_config.port)
-                         .arg(reason));
-    }
-    return {};
+    return protocol::WebSessions::listen(m_server, m_config.address, m_config.port,
+                                         u"the admin API (admin.listen)"_s);
 }
 
 quint16 AdminServer::port() const
@@ -110,8 +92,7 @@ void AdminServer::close()
 {
     if (m_server)
         m_server->close();
-    for (auto &[id, session] : m_sessions)
-        closeSession(*session, u"berthd is shutting down"_s);
+    m_sessions->closeAll(QWebSocketProtocol::CloseCodeGoingAway, u"berthd is shutting down"_s);
 }
 
 void AdminServer::setHandler(QLatin1StringView method, Handler handler)
@@ -123,52 +104,28 @@ void AdminServer::setHandler(QLatin1StringView method, Handler handler)
 
 bool AdminServer::notify(quint64 sessionId, QLatin1StringView method, const QJsonObject &params)
 {
-    Session *session = find(sessionId);
-    if (!session || session->closing || !session->sender || !session->authenticated)
-        return false;
-    if (session->socket->bytesToWrite() > m_config.maxPendingSendBytes)
-        return false;
-    return (*session->sender)(
-        protocol::encodeNotification(protocol::Notification{QString(method), params}));
+    const Session *session = m_sessions->find<Session>(sessionId);
+    return session && session->authenticated &&
+           m_sessions->notify(sessionId, method, params, m_config.maxPendingSendBytes);
 }
 
-AdminServer::Session *AdminServer::find(quint64 sessionId)
+int AdminServer::sessionCount() const
 {
-    const auto it = m_sessions.find(sessionId);
-    return it == m_sessions.end() ? nullptr : it->second.get();
+    return m_sessions->size();
 }
 
 void AdminServer::onNewConnection()
 {
-    while (m_server && m_server->hasPendingConnections()) {
-        QWebSocket *socket = m_server->nextPendingConnection();
-        if (!socket)
-            break;
-        if (int(m_sessions.size()) >= m_config.maxSessions) {
-            qCInfo(lcAdmin) << "refused an admin connection: already" << m_sessions.size()
+    for (QWebSocket *socket : protocol::WebSessions::takePending(m_server)) {
+        if (m_sessions->size() >= m_config.maxSessions) {
+            qCInfo(lcAdmin) << "refused an admin connection: already" << m_sessions->size()
                             << "sessions";
             protocol::refuseSocket(socket, u"too many admin sessions: close one and retry"_s);
             continue;
         }
-        const quint64 id = m_nextSessionId++;
-        auto session = std::make_unique<Session>(id, socket, m_config);
-        protocol::limitIncomingFrames(socket, m_config.maxFrameBytes);
-        session->sender = protocol::socketSender(socket);
-
-        connect(socket, &QWebSocket::textMessageReceived, this, [this, id](const QString &text) {
-            if (Session *s = find(id))
-                onTextMessage(*s, text);
-        });
-        connect(socket, &QWebSocket::binaryMessageReceived, this, [this, id](const QByteArray &) {
-            Session *s = find(id);
-            if (s && !s->closing && s->sender)
-                (*s->sender)(protocol::encodeResponse(protocol::FrameScreen::binaryFrameAnswer()));
-        });
-        connect(
-            socket, &QWebSocket::disconnected, this, [this, id] { forgetSession(id); },
-            Qt::QueuedConnection);
-        Session &s = *session;
-        m_sessions.emplace(id, std::move(session));
+        const quint64 id = m_sessions->nextId();
+        auto &s = static_cast<Session &>(
+            m_sessions->add(std::make_unique<Session>(id, socket, m_config)));
 
         const QByteArray authorization = socket->request().rawHeader("Authorization");
         if (!authorization.isEmpty()) {
@@ -187,7 +144,7 @@ void AdminServer::onNewConnection()
         }
         s.loginTimer.setSingleShot(true);
         connect(&s.loginTimer, &QTimer::timeout, this, [this, id] {
-            Session *late = find(id);
+            Session *late = m_sessions->find<Session>(id);
             if (!late || late->authenticated)
                 return;
             qCInfo(lcAdmin) << "admin session" << id << "did not log in: closing";
@@ -200,43 +157,7 @@ void AdminServer::onNewConnection()
 
 void AdminServer::closeSession(Session &session, const QString &reason)
 {
-    if (session.closing)
-        return;
-    session.closing = true;
-    session.loginTimer.stop();
-    session.sender.reset();
-    protocol::closeWithGrace(session.socket, QWebSocketProtocol::CloseCodePolicyViolated, reason);
-}
-
-void AdminServer::forgetSession(quint64 sessionId)
-{
-    const auto it = m_sessions.find(sessionId);
-    if (it == m_sessions.end())
-        return;
-    std::unique_ptr<Session> session = std::move(it->second);
-    m_sessions.erase(it);
-    session->sender.reset();
-    session->socket->disconnect(this);
-    session->socket->deleteLater();
-    qCDebug(lcAdmin) << "admin session" << sessionId << "closed";
-    Q_EMIT sessionClosed(sessionId);
-}
-
-void AdminServer::onTextMessage(Session &session, const QString &text)
-{
-    if (session.closing)
-        return;
-    protocol::FrameScreen::Verdict verdict = session.screen.screen(text, m_clock.elapsed());
-    if (verdict.answer && session.sender)
-        (*session.sender)(protocol::encodeResponse(*verdict.answer));
-    if (verdict.close) {
-        qCInfo(lcAdmin).noquote() << "admin session" << session.id << "sent" << verdict.problem
-                                  << ": closing";
-        closeSession(session, u"frame too large"_s);
-        return;
-    }
-    if (verdict.request)
-        dispatch(session, *verdict.request);
+    m_sessions->close(session, QWebSocketProtocol::CloseCodePolicyViolated, reason);
 }
 
 void AdminServer::dispatch(Session &session, const protocol::Request &request)
@@ -258,13 +179,7 @@ void AdminServer::dispatch(Session &session, const protocol::Request &request)
                            u"the admin API has no method \"%1\""_s.arg(request.method.left(64))));
         return;
     }
-    try {
-        (*handler)(session.id, request.params, reply);
-    } catch (const std::exception &e) {
-        reply(Error(ErrorCode::Internal, u"exception: "_s + QString::fromUtf8(e.what())));
-    } catch (...) {
-        reply(Error(ErrorCode::Internal, u"unknown exception"_s));
-    }
+    protocol::WebSessions::invoke([&] { (*handler)(session.id, request.params, reply); }, reply);
 }
 
 void AdminServer::login(Session &session, const QJsonObject &params, const protocol::Reply &reply)
@@ -276,8 +191,7 @@ void AdminServer::login(Session &session, const QJsonObject &params, const proto
                            u"admin.token file"_s));
         return;
     }
-    const QByteArray presented = token.toString().toUtf8();
-    if (!m_token.matches(presented)) {
+    if (!m_token.matches(token.toString().toUtf8())) {
         qCInfo(lcAdmin) << "admin session" << session.id << "sent a wrong token: closing";
         reply(wrongToken());
         closeSession(session, u"wrong admin token"_s);

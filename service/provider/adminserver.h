@@ -4,8 +4,8 @@
 #include "core/result.h"
 #include "protocol/reply.h"
 #include "protocol/rpcmessage.h"
+#include "protocol/websessions.h"
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QHostAddress>
 #include <QJsonObject>
@@ -14,7 +14,6 @@
 #include <QStringList>
 
 #include <functional>
-#include <map>
 #include <memory>
 
 QT_BEGIN_NAMESPACE
@@ -69,7 +68,7 @@ public:
     void setHandler(QLatin1StringView method, Handler handler);
     // A notification to one session; false when it is gone or not reading.
     bool notify(quint64 sessionId, QLatin1StringView method, const QJsonObject &params);
-    int sessionCount() const { return int(m_sessions.size()); }
+    int sessionCount() const;
 
 Q_SIGNALS:
     void sessionClosed(quint64 sessionId);
@@ -78,20 +77,15 @@ private:
     struct Session;
 
     void onNewConnection();
-    void onTextMessage(Session &session, const QString &text);
     void dispatch(Session &session, const protocol::Request &request);
     void login(Session &session, const QJsonObject &params, const protocol::Reply &reply);
     void closeSession(Session &session, const QString &reason);
-    void forgetSession(quint64 sessionId);
-    Session *find(quint64 sessionId);
 
     Config m_config;
     admin::AdminToken m_token;
     QWebSocketServer *m_server = nullptr;
-    QElapsedTimer m_clock;
     QHash<QString, Handler> m_handlers;
-    std::map<quint64, std::unique_ptr<Session>> m_sessions;
-    quint64 m_nextSessionId = 1;
+    std::unique_ptr<protocol::WebSessions> m_sessions;
 };
 
 } // namespace berth::provider
