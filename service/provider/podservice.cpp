@@ -206,20 +206,7 @@ void PodService::recordEvent(const QString &deploymentId, const QString &kind,
 Result<DeploymentRecord> PodService::ownDeployment(const Caller &caller,
                                                    const QJsonObject &params) const
 {
-    auto id = requiredString(params, u"deployment"_s);
-    if (!id)
-        return id.error();
-    if (!isValidDeploymentId(*id))
-        return invalidParams(u"params.deployment is not a deployment id (pod.provision returns "
-                             "one, e.g. \"web-1a2b3c4d\")"_s);
-    auto record = m_store->deployment(*id);
-    if (!record || record->state == "deleted"_L1)
-        return makeRpcError(RpcErrorCode::NotFound,
-                            u"no deployment %1 on this provider"_s.arg(*id));
-    if (record->publisher != caller.publisher.toChecksumString())
-        return makeRpcError(RpcErrorCode::Forbidden,
-                            u"deployment %1 belongs to another publisher"_s.arg(*id));
-    return record;
+    return deploymentFor(caller.publisher, params, false);
 }
 
 void PodService::capacity(const QJsonObject &, Reply reply)
@@ -903,9 +890,9 @@ void PodService::setLogKeeper(LogKeeper *logs)
         connect(m_logs, &LogKeeper::stored, this, &PodService::logsStored);
 }
 
-Result<DeploymentRecord>
-PodService::loggedDeployment(const std::optional<crypto::Address> &publisher,
-                             const QJsonObject &params) const
+Result<DeploymentRecord> PodService::deploymentFor(const std::optional<crypto::Address> &publisher,
+                                                   const QJsonObject &params,
+                                                   bool whileLogsAreKept) const
 {
     auto id = requiredString(params, u"deployment"_s);
     if (!id)
@@ -916,9 +903,10 @@ PodService::loggedDeployment(const std::optional<crypto::Address> &publisher,
     auto record = m_store->deployment(*id);
     // A deleted deployment's logs answer until they are pruned.
     const auto kept = [&](const DeploymentRecord &gone) {
-        return m_logs && (m_logs->store().holds(gone.id) ||
-                          gone.updatedAt.addDays(m_logs->config().retentionDays) >
-                              QDateTime::currentDateTimeUtc());
+        return whileLogsAreKept && m_logs &&
+               (m_logs->store().holds(gone.id) ||
+                gone.updatedAt.addDays(m_logs->config().retentionDays) >
+                    QDateTime::currentDateTimeUtc());
     };
     if (!record || (record->state == "deleted"_L1 && !kept(*record)))
         return makeRpcError(RpcErrorCode::NotFound,
@@ -932,7 +920,7 @@ PodService::loggedDeployment(const std::optional<crypto::Address> &publisher,
 void PodService::logs(const Caller &caller, const QJsonObject &params, Reply reply)
 {
     remember(caller);
-    auto record = loggedDeployment(caller.publisher, params);
+    auto record = deploymentFor(caller.publisher, params, true);
     if (!record)
         return reply(record.error());
     readLogs(*record, params, LogSubscriber{nullptr, caller.sessionId, {}}, std::move(reply));
@@ -940,7 +928,7 @@ void PodService::logs(const Caller &caller, const QJsonObject &params, Reply rep
 
 void PodService::operatorLogs(const QJsonObject &params, LogSubscriber subscriber, Reply reply)
 {
-    auto record = loggedDeployment(std::nullopt, params);
+    auto record = deploymentFor(std::nullopt, params, true);
     if (!record)
         return reply(record.error());
     readLogs(*record, params, std::move(subscriber), std::move(reply));

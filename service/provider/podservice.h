@@ -154,10 +154,11 @@ private:
 
     void remember(const Caller &caller);
     Result<DeploymentRecord> ownDeployment(const Caller &caller, const QJsonObject &params) const;
-    // The deployment whose logs params.deployment asks for: live, or deleted
-    // with its logs still kept; Forbidden when `publisher` is set and not its own.
-    Result<DeploymentRecord> loggedDeployment(const std::optional<crypto::Address> &publisher,
-                                              const QJsonObject &params) const;
+    // The deployment params.deployment names: live, or deleted with its logs
+    // still kept when whileLogsAreKept (else NotFound); Forbidden when
+    // `publisher` is set and it is another's.
+    Result<DeploymentRecord> deploymentFor(const std::optional<crypto::Address> &publisher,
+                                           const QJsonObject &params, bool whileLogsAreKept) const;
     void readLogs(const DeploymentRecord &record, const QJsonObject &params,
                   LogSubscriber subscriber, Reply reply);
     Result<Plan> plan(const Caller &caller, const QJsonObject &params, const QString &name,

@@ -393,6 +393,11 @@ private slots:
         const Run wrongDir = berthctl({u"admin"_s, u"status"_s, u"--admin"_s, adminUrl().toString(),
                                        u"--token-file"_s, m_home.filePath(u"password"_s)});
         QCOMPARE(wrongDir.exitCode, 1);
+        // Plain ws:// carries the token in clear: berthctl never sends it off the machine.
+        const Run remote = berthctl({u"admin"_s, u"status"_s, u"--admin"_s,
+                                     u"ws://192.0.2.1:7480"_s, u"--token-file"_s, m_tokenFile});
+        QCOMPARE(remote.exitCode, 1);
+        QVERIFY2(remote.err.contains(u"must stay on this machine"_s), qPrintable(remote.err));
         QVERIFY2(wrongDir.err.contains(u"does not hold an admin token"_s),
                  qPrintable(wrongDir.err));
     }
