@@ -1,6 +1,7 @@
 // berthctl: Berth's command line: manifests, the wallet, the chain, the
-// contracts' money commands and a publisher's deployments. The admin of a
-// running berthd arrives with a later milestone (see README.md).
+// contracts' money commands, a publisher's deployments and the admin of a
+// running berthd (its admin API).
+#include "admincommand.h"
 #include "chaincommand.h"
 #include "commandcontext.h"
 #include "deploycommand.h"
@@ -47,6 +48,9 @@ void printHelp(QTextStream &out)
            "  topup      add to a deployment's deposit\n"
            "  image      push private images: export, encrypt once, record\n"
            "\n"
+           "Provider (the operator of a running berthd):\n"
+           "  admin      status, deployments, metrics and logs over berthd's admin API\n"
+           "\n"
            "Run `berthctl COMMAND --help` for a command's usage.\n";
 }
 
@@ -85,7 +89,7 @@ int main(int argc, char **argv)
         {u"ls"_s, runListCommand},           {u"status"_s, runStatusCommand},
         {u"events"_s, runEventsCommand},     {u"logs"_s, runLogsCommand},
         {u"topup"_s, runTopUpCommand},       {u"image"_s, runImageCommand},
-        {u"metrics"_s, runMetricsCommand}};
+        {u"metrics"_s, runMetricsCommand},   {u"admin"_s, runAdminCommand}};
     if (const Runner run = commands.value(command))
         return run(context);
     err << "berthctl: unknown command \"" << command << "\"\n";

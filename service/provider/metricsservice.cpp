@@ -143,6 +143,34 @@ QJsonObject MetricsService::toJson(const QString &deployment, const MetricsQuery
 
 void MetricsService::metrics(const Caller &caller, const QJsonObject &params, Reply reply) const
 {
+    answer(caller.publisher, params, std::move(reply));
+}
+
+void MetricsService::operatorMetrics(const QJsonObject &params, Reply reply) const
+{
+    const QJsonValue deployment = params.value(u"deployment"_s);
+    if (!deployment.isUndefined() && !deployment.isNull() && deployment.toString() != Machine)
+        return answer(std::nullopt, params, std::move(reply));
+    // "machine" has a deployment id's form but no deployment has it (ids end
+    // in 8 hex digits of their channel); the collector stores the machine's
+    // samples under MachineDeployment.
+    QJsonObject machineParams = params;
+    machineParams.insert(u"deployment"_s, QString(Machine));
+    auto query = parse(machineParams, QDateTime::currentSecsSinceEpoch());
+    if (!query)
+        return reply(query.error());
+    query.value().deployment = MachineDeployment;
+    auto result = m_metrics->query(*query);
+    if (!result)
+        return reply(result.error());
+    for (MetricSeriesData &series : result.value().series)
+        series.container = QString(Machine);
+    reply(toJson(QString(Machine), *result));
+}
+
+void MetricsService::answer(const std::optional<crypto::Address> &publisher,
+                            const QJsonObject &params, Reply reply) const
+{
     auto query = parse(params, QDateTime::currentSecsSinceEpoch());
     if (!query)
         return reply(query.error());
@@ -152,7 +180,7 @@ void MetricsService::metrics(const Caller &caller, const QJsonObject &params, Re
     if (!record)
         return reply(makeRpcError(RpcErrorCode::NotFound,
                                   u"no deployment %1 on this provider"_s.arg(query->deployment)));
-    if (record->publisher != caller.publisher.toChecksumString())
+    if (publisher && record->publisher != publisher->toChecksumString())
         return reply(
             makeRpcError(RpcErrorCode::Forbidden,
                          u"deployment %1 belongs to another publisher"_s.arg(query->deployment)));

@@ -172,8 +172,15 @@ void PodService::sessionClosed(quint64 sessionId)
                 m_sessionsByPublisher.erase(it);
         }
     }
+    subscriberGone(nullptr, sessionId);
+}
+
+void PodService::subscriberGone(const QObject *origin, quint64 sessionId)
+{
     for (auto it = m_follows.begin(); it != m_follows.end();)
-        it = it->sessionId == sessionId ? m_follows.erase(it) : std::next(it);
+        it = it->subscriber.origin == origin && it->subscriber.sessionId == sessionId
+                 ? m_follows.erase(it)
+                 : std::next(it);
 }
 
 void PodService::recordEvent(const QString &deploymentId, const QString &kind,
@@ -202,20 +209,7 @@ void PodService::recordEvent(const QString &deploymentId, const QString &kind,
 Result<DeploymentRecord> PodService::ownDeployment(const Caller &caller,
                                                    const QJsonObject &params) const
 {
-    auto id = requiredString(params, u"deployment"_s);
-    if (!id)
-        return id.error();
-    if (!isValidDeploymentId(*id))
-        return invalidParams(u"params.deployment is not a deployment id (pod.provision returns "
-                             "one, e.g. \"web-1a2b3c4d\")"_s);
-    auto record = m_store->deployment(*id);
-    if (!record || record->state == "deleted"_L1)
-        return makeRpcError(RpcErrorCode::NotFound,
-                            u"no deployment %1 on this provider"_s.arg(*id));
-    if (record->publisher != caller.publisher.toChecksumString())
-        return makeRpcError(RpcErrorCode::Forbidden,
-                            u"deployment %1 belongs to another publisher"_s.arg(*id));
-    return record;
+    return deploymentFor(caller.publisher, params, false);
 }
 
 void PodService::capacity(const QJsonObject &, Reply reply)
@@ -933,27 +927,53 @@ void PodService::setLogKeeper(LogKeeper *logs)
         connect(m_logs, &LogKeeper::stored, this, &PodService::logsStored);
 }
 
+Result<DeploymentRecord> PodService::deploymentFor(const std::optional<crypto::Address> &publisher,
+                                                   const QJsonObject &params,
+                                                   bool whileLogsAreKept) const
+{
+    auto id = requiredString(params, u"deployment"_s);
+    if (!id)
+        return id.error();
+    if (!isValidDeploymentId(*id))
+        return invalidParams(u"params.deployment is not a deployment id (pod.provision returns "
+                             "one, e.g. \"web-1a2b3c4d\")"_s);
+    auto record = m_store->deployment(*id);
+    // A deleted deployment's logs answer until they are pruned.
+    const auto kept = [&](const DeploymentRecord &gone) {
+        return whileLogsAreKept && m_logs &&
+               (m_logs->store().holds(gone.id) ||
+                gone.updatedAt.addDays(m_logs->config().retentionDays) >
+                    QDateTime::currentDateTimeUtc());
+    };
+    if (!record || (record->state == "deleted"_L1 && !kept(*record)))
+        return makeRpcError(RpcErrorCode::NotFound,
+                            u"no deployment %1 on this provider"_s.arg(*id));
+    if (publisher && record->publisher != publisher->toChecksumString())
+        return makeRpcError(RpcErrorCode::Forbidden,
+                            u"deployment %1 belongs to another publisher"_s.arg(*id));
+    return record;
+}
+
 void PodService::logs(const Caller &caller, const QJsonObject &params, Reply reply)
 {
     remember(caller);
-    // A deleted deployment's logs answer its publisher until they are pruned.
-    auto record = ownDeployment(caller, params);
-    if (!record && m_logs && protocol::toRpcError(record.error()).code == RpcErrorCode::NotFound) {
-        auto deleted = m_store->deployment(params.value(u"deployment"_s).toString());
-        const auto kept = [&](const DeploymentRecord &gone) {
-            return m_logs->store().holds(gone.id) ||
-                   gone.updatedAt.addDays(m_logs->config().retentionDays) >
-                       QDateTime::currentDateTimeUtc();
-        };
-        if (deleted && deleted->state == "deleted"_L1 && kept(*deleted))
-            record = deleted->publisher == caller.publisher.toChecksumString()
-                         ? Result<DeploymentRecord>(*deleted)
-                         : makeRpcError(
-                               RpcErrorCode::Forbidden,
-                               u"deployment %1 belongs to another publisher"_s.arg(deleted->id));
-    }
+    auto record = deploymentFor(caller.publisher, params, true);
     if (!record)
         return reply(record.error());
+    readLogs(*record, params, LogSubscriber{nullptr, caller.sessionId, {}}, std::move(reply));
+}
+
+void PodService::operatorLogs(const QJsonObject &params, LogSubscriber subscriber, Reply reply)
+{
+    auto record = deploymentFor(std::nullopt, params, true);
+    if (!record)
+        return reply(record.error());
+    readLogs(*record, params, std::move(subscriber), std::move(reply));
+}
+
+void PodService::readLogs(const DeploymentRecord &record, const QJsonObject &params,
+                          LogSubscriber subscriber, Reply reply)
+{
     if (!m_logs)
         return reply(makeRpcError(RpcErrorCode::Unavailable, u"this provider keeps no logs"_s));
     LogQuery query;
@@ -967,9 +987,9 @@ void PodService::logs(const Caller &caller, const QJsonObject &params, Reply rep
         if (query.since.timeSpec() == Qt::LocalTime)
             query.since.setTimeSpec(Qt::UTC);
     }
-    const QString id = record->id;
+    const QString id = record.id;
     if (!query.container.isEmpty()) {
-        const QJsonArray containers = QJsonDocument::fromJson(record->manifestJson.toUtf8())
+        const QJsonArray containers = QJsonDocument::fromJson(record.manifestJson.toUtf8())
                                           .object()
                                           .value(u"containers"_s)
                                           .toArray();
@@ -983,15 +1003,14 @@ void PodService::logs(const Caller &caller, const QJsonObject &params, Reply rep
                 u"deployment %1 has no container %2"_s.arg(id, query.container.left(64))));
     }
     const bool follow = params.value(u"follow"_s).toBool(false);
-    const quint64 session = caller.sessionId;
-    const auto answer = [this, id, query, follow, session, reply] {
+    const auto answer = [this, id, query, follow, subscriber, reply] {
         auto lines = m_logs->store().read(id, query);
         if (!lines)
             return reply(lines.error());
         QJsonObject result{{u"deployment"_s, id}, {u"lines"_s, linesJson(*lines)}};
         if (follow) {
             const quint64 subscription = m_nextFollow++;
-            m_follows.insert(subscription, LogFollow{session, id, query.container});
+            m_follows.insert(subscription, LogFollow{subscriber, id, query.container});
             result.insert(u"subscription"_s, qint64(subscription));
         }
         reply(result);
@@ -999,7 +1018,7 @@ void PodService::logs(const Caller &caller, const QJsonObject &params, Reply rep
     // A running pod's newest lines are read first, so the answer is as fresh as
     // Podman's; they reach the store (and older follows) before `answer` runs.
     const auto collect =
-        record->state == "running"_L1 ? logCollector(id) : std::function<void(Runtime &)>();
+        record.state == "running"_L1 ? logCollector(id) : std::function<void(Runtime &)>();
     if (!collect)
         return answer();
     m_worker->run<QJsonValue>(
@@ -1012,7 +1031,7 @@ void PodService::logs(const Caller &caller, const QJsonObject &params, Reply rep
 
 void PodService::logsStored(const QString &deploymentId, const QList<LogLine> &lines)
 {
-    QList<std::pair<quint64, QJsonObject>> notifications; // sending may end sessions
+    QList<std::pair<LogSubscriber, QJsonObject>> notifications; // sending may end sessions
     for (auto it = m_follows.cbegin(); it != m_follows.cend(); ++it) {
         const LogFollow &follow = it.value();
         if (follow.deploymentId != deploymentId)
@@ -1023,12 +1042,16 @@ void PodService::logsStored(const QString &deploymentId, const QList<LogLine> &l
                 [&](const LogLine &line) { return line.container != follow.container; });
         if (!wanted.isEmpty())
             notifications.append(
-                {follow.sessionId, QJsonObject{{u"deployment"_s, deploymentId},
-                                               {u"subscription"_s, qint64(it.key())},
-                                               {u"lines"_s, linesJson(wanted)}}});
+                {follow.subscriber, QJsonObject{{u"deployment"_s, deploymentId},
+                                                {u"subscription"_s, qint64(it.key())},
+                                                {u"lines"_s, linesJson(wanted)}}});
     }
-    for (const auto &[session, params] : std::as_const(notifications))
-        emit notify(session, u"pod.logs"_s, params);
+    for (const auto &[subscriber, params] : std::as_const(notifications)) {
+        if (subscriber.deliver)
+            subscriber.deliver(params);
+        else
+            emit notify(subscriber.sessionId, u"pod.logs"_s, params);
+    }
 }
 
 } // namespace berth::provider

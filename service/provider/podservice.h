@@ -17,6 +17,7 @@
 #include <QTimer>
 
 #include <functional>
+#include <optional>
 
 namespace berth::provider {
 
@@ -78,6 +79,16 @@ private:
     std::function<void(Result<QJsonValue>)> m_send;
 };
 
+// Where a followed deployment's new log lines go: a publisher's session
+// (origin null: PodService::notify sends pod.logs) or a session of another
+// server, such as berthd's admin API (deliver gets the notification's params).
+struct LogSubscriber
+{
+    const QObject *origin = nullptr;
+    quint64 sessionId = 0;
+    std::function<void(const QJsonObject &params)> deliver;
+};
+
 // Opens a value sealed to this provider's X25519 key (crypto_box_seal).
 using SealOpener = std::function<Result<crypto::SecretBytes>(QByteArrayView sealed)>;
 
@@ -110,9 +121,14 @@ public:
     void status(const Caller &caller, const QJsonObject &params, Reply reply);
     void events(const Caller &caller, const QJsonObject &params, Reply reply);
     void logs(const Caller &caller, const QJsonObject &params, Reply reply);
+    // admin.logs: pod.logs for the operator, for any deployment (a deleted one
+    // while its logs are kept); follows go to `subscriber`.
+    void operatorLogs(const QJsonObject &params, LogSubscriber subscriber, Reply reply);
 
     // The session ended: its log streams stop.
     void sessionClosed(quint64 sessionId);
+    // A session of another server (LogSubscriber::origin) ended.
+    void subscriberGone(const QObject *origin, quint64 sessionId);
 
     // Records an event and tells the publisher's open sessions (pod.events).
     void recordEvent(const QString &deploymentId, const QString &kind, const QString &message);
@@ -141,13 +157,20 @@ private:
     struct Plan; // a deployment as it should run
     struct LogFollow
     {
-        quint64 sessionId = 0;
+        LogSubscriber subscriber;
         QString deploymentId;
         QString container;
     };
 
     void remember(const Caller &caller);
     Result<DeploymentRecord> ownDeployment(const Caller &caller, const QJsonObject &params) const;
+    // The deployment params.deployment names: live, or deleted with its logs
+    // still kept when whileLogsAreKept (else NotFound); Forbidden when
+    // `publisher` is set and it is another's.
+    Result<DeploymentRecord> deploymentFor(const std::optional<crypto::Address> &publisher,
+                                           const QJsonObject &params, bool whileLogsAreKept) const;
+    void readLogs(const DeploymentRecord &record, const QJsonObject &params,
+                  LogSubscriber subscriber, Reply reply);
     Result<Plan> plan(const Caller &caller, const QJsonObject &params, const QString &name,
                       const DeploymentRecord *existing) const;
     Result<QList<PortBinding>> assignPorts(const manifest::Pod &pod, const QString &deploymentId,

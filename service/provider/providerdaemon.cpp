@@ -1,5 +1,6 @@
 #include "provider/providerdaemon.h"
 
+#include "admin/admintoken.h"
 #include "chain/ethclient.h"
 #include "chain/filenoncestore.h"
 #include "chain/transactionmanager.h"
@@ -12,6 +13,8 @@
 #include "protocol/protocolserver.h"
 #include "protocol/protocolversion.h"
 #include "protocol/rpcerror.h"
+#include "provider/adminserver.h"
+#include "provider/adminservice.h"
 #include "provider/billing.h"
 #include "provider/blobservice.h"
 #include "provider/caddyingress.h"
@@ -88,6 +91,8 @@ ProviderDaemon::ProviderDaemon(ProviderSettings settings, QObject *parent)
 ProviderDaemon::~ProviderDaemon()
 {
     // The server and services go before the worker they post to.
+    m_adminService.reset();
+    m_admin.reset();
     m_exporter.reset();
     m_collector.reset();
     m_server.reset();
@@ -382,6 +387,8 @@ void ProviderDaemon::listenAndServe(std::function<void(Result<void>)> done)
             // Before billing starts, so that its first check is seen.
             if (auto monitoring = startMonitoring(); !monitoring)
                 return done(monitoring.error());
+            if (auto admin = startAdmin(); !admin)
+                return done(admin.error());
             m_billing->start();
             startChainDuties(listedPrices);
             qCInfo(lcDaemon).noquote()
@@ -515,6 +522,39 @@ Result<void> ProviderDaemon::startMonitoring()
                              : address.toString();
     qCInfo(lcDaemon).noquote() << u"metrics on http://%1:%2/metrics"_s.arg(host).arg(
         m_exporter->port());
+    return {};
+}
+
+Result<void> ProviderDaemon::startAdmin()
+{
+    const ProviderSettings &s = m_settings;
+    if (!s.adminEnabled)
+        return {};
+    const QString tokenFile = admin::AdminToken::fileIn(s.dataDir);
+    auto token = admin::AdminToken::loadOrCreate(tokenFile);
+    if (!token)
+        return token.error();
+    AdminServer::Config config;
+    config.address = QHostAddress(s.adminListenAddress);
+    config.port = quint16(s.adminListenPort);
+    config.allowedOrigins = s.adminAllowedOriginList();
+    config.maxSessions = s.adminMaxSessions;
+    m_admin = std::make_unique<AdminServer>(config, std::move(token).value());
+    if (auto listening = m_admin->listen(); !listening) {
+        qCWarning(lcDaemon).noquote() << listening.error().message;
+        m_admin.reset();
+        return {};
+    }
+    AdminStatusInfo info{m_key->address(), m_profile.chainId, u"berthd " BERTH_VERSION ""_s,
+                         int(m_server->port()), m_exporter ? int(m_exporter->port()) : 0};
+    m_adminService = std::make_unique<AdminService>(m_admin.get(), m_store.get(), m_pods.get(),
+                                                    m_metricsService.get(), info);
+    const QHostAddress address(s.adminListenAddress);
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u"[%1]"_s.arg(address.toString())
+                             : address.toString();
+    qCInfo(lcDaemon).noquote()
+        << u"admin API on ws://%1:%2 (token in %3)"_s.arg(host).arg(m_admin->port()).arg(tokenFile);
     return {};
 }
 

@@ -25,6 +25,8 @@ class ProtocolServer;
 
 namespace berth::provider {
 
+class AdminServer;
+class AdminService;
 class Billing;
 class BlobService;
 class ChallengeResponder;
@@ -78,6 +80,9 @@ private:
     // The collector, its store, pod.metrics and /metrics (settings metrics.*):
     // started once the protocol server listens.
     Result<void> startMonitoring();
+    // The operator's admin API (settings admin.*), after monitoring: admin.metrics
+    // answers through its MetricsService. A port in use is logged, not fatal.
+    Result<void> startAdmin();
 
     ProviderSettings m_settings;
     chain::ChainProfile m_profile;
@@ -102,6 +107,8 @@ private:
     std::unique_ptr<MetricsService> m_metricsService;
     std::unique_ptr<ProviderMetrics> m_providerMetrics;
     std::unique_ptr<PrometheusExporter> m_exporter;
+    std::unique_ptr<AdminServer> m_admin;
+    std::unique_ptr<AdminService> m_adminService;
 };
 
 } // namespace berth::provider

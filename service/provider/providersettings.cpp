@@ -31,21 +31,23 @@ namespace {
 
 enum class Kind
 {
-    Text,         // any single line
-    AbsolutePath, // "/..."
-    Integer,      // within [min, max]
-    IpAddress,    // 127.0.0.1, ::1
-    DomainName,   // pods.example.com
-    HttpUrl,      // http(s)://host[:port]
-    LoggingRules, // category=true|false;...
-    TokenAmount,  // "0.02": a decimal number of tokens
-    TlsMode,      // acme, internal, off
-    Boolean,      // true, false
-    WssUrl,       // wss://host[:port][/path]
-    NameList,     // "eu-west, us-east": comma-separated names
-    Attributes,   // "tier=gold, gpu=a100": comma-separated key=value
-    CpuQuantity,  // "8", "0.5", "500m"
-    ByteQuantity, // "32Gi", "1Ti", "1000000"
+    Text,            // any single line
+    AbsolutePath,    // "/..."
+    Integer,         // within [min, max]
+    IpAddress,       // 127.0.0.1, ::1
+    DomainName,      // pods.example.com
+    HttpUrl,         // http(s)://host[:port]
+    LoggingRules,    // category=true|false;...
+    TokenAmount,     // "0.02": a decimal number of tokens
+    TlsMode,         // acme, internal, off
+    Boolean,         // true, false
+    WssUrl,          // wss://host[:port][/path]
+    NameList,        // "eu-west, us-east": comma-separated names
+    Attributes,      // "tier=gold, gpu=a100": comma-separated key=value
+    CpuQuantity,     // "8", "0.5", "500m"
+    ByteQuantity,    // "32Gi", "1Ti", "1000000"
+    LoopbackAddress, // 127.0.0.1, ::1
+    OriginList,      // "http://localhost:8080, https://console.example": browser origins
 };
 
 using StringMember = QString ProviderSettings::*;
@@ -125,6 +127,11 @@ const QList<KeySpec> &keySpecs()
         {"metrics.listen.address"_L1, Kind::IpAddress, &S::metricsListenAddress},
         {"metrics.listen.port"_L1, Kind::Integer, &S::metricsListenPort, false, 0, 65535},
         {"metrics.tokenFile"_L1, Kind::AbsolutePath, &S::metricsTokenFile, true},
+        {"admin.enabled"_L1, Kind::Boolean, &S::adminEnabled},
+        {"admin.listen.address"_L1, Kind::LoopbackAddress, &S::adminListenAddress},
+        {"admin.listen.port"_L1, Kind::Integer, &S::adminListenPort, false, 0, 65535},
+        {"admin.allowedOrigins"_L1, Kind::OriginList, &S::adminAllowedOrigins, true},
+        {"admin.maxSessions"_L1, Kind::Integer, &S::adminMaxSessions, false, 1, 64},
     };
     return specs;
 }
@@ -245,6 +252,20 @@ std::optional<QString> checkAttributes(const QString &text)
     return std::nullopt;
 }
 
+// A browser's Origin: scheme://host[:port], nothing after it.
+std::optional<QString> checkOriginList(const QString &text)
+{
+    for (const QString &origin : splitList(text)) {
+        const QUrl url(origin, QUrl::StrictMode);
+        if (!url.isValid() || (url.scheme() != "http"_L1 && url.scheme() != "https"_L1) ||
+            url.host().isEmpty() || !url.path().isEmpty() || url.hasQuery() || url.hasFragment() ||
+            !url.userInfo().isEmpty())
+            return u"origin \"%1\" must be scheme://host[:port] as a browser sends it, such as "
+                   "http://localhost:8080"_s.arg(origin);
+    }
+    return std::nullopt;
+}
+
 std::optional<QString> checkLoggingRules(const QString &text)
 {
     static const QRegularExpression rule(u"^[A-Za-z0-9_.*-]+=(true|false)$"_s);
@@ -350,6 +371,16 @@ std::optional<QString> assign(ProviderSettings &settings, const KeySpec &spec, c
     case Kind::ByteQuantity:
         if (auto bytes = manifest::quantity::parseBytes(text); !bytes)
             return u"must be a size such as 32Gi, 1Ti or 500M (got \"%1\")"_s.arg(text);
+        break;
+    case Kind::LoopbackAddress:
+        // Plain ws:// carries the token in clear: it never leaves the machine.
+        if (QHostAddress address; !address.setAddress(text) || !address.isLoopback())
+            return u"must be a loopback address (127.0.0.1 or ::1): the admin API has no TLS; "
+                   "reach a remote berthd through an SSH tunnel (got \"%1\")"_s.arg(text);
+        break;
+    case Kind::OriginList:
+        if (auto problem = checkOriginList(text))
+            return problem;
         break;
     }
     settings.*std::get<StringMember>(spec.member) = text;
@@ -499,6 +530,11 @@ QStringList ProviderSettings::registryRegionList() const
     return splitList(registryRegions);
 }
 
+QStringList ProviderSettings::adminAllowedOriginList() const
+{
+    return splitList(adminAllowedOrigins);
+}
+
 QList<std::pair<QString, QString>> ProviderSettings::registryAttributeList() const
 {
     QList<std::pair<QString, QString>> attributes;
@@ -646,6 +682,13 @@ Result<ProviderSettings> ProviderSettings::parse(const QByteArray &yaml, const Q
                          u"upstreamPorts %1..%2 must not overlap tcpPorts or listen.port"_s
                              .arg(settings.upstreamPortFirst)
                              .arg(settings.upstreamPortLast)});
+
+    if (settings.adminEnabled && settings.adminListenPort != 0 &&
+        (settings.adminListenPort == settings.listenPort ||
+         settings.adminListenPort == settings.metricsListenPort))
+        problems.append({originOf(u"admin.listen.port"_s), u"admin.listen.port"_s,
+                         u"%1 is also listen.port or metrics.listen.port: give the admin API a "
+                         "port of its own"_s.arg(settings.adminListenPort)});
 
     if (settings.registryRegister && settings.registryEndpoint.isEmpty())
         problems.append({originOf(u"registry.register"_s), u"registry.endpoint"_s,

@@ -87,6 +87,13 @@ struct ProviderSettings
     // metrics.tokenFile: when set, scrapes must send "Authorization: Bearer <the
     // file's content>" (the file is owner-only, like a password file).
     QString metricsTokenFile;
+    // admin.*: the operator's admin API (AdminServer): JSON-RPC over ws:// on a
+    // loopback address, opened by the token in <dataDir>/admin.token.
+    bool adminEnabled = true;                                 // admin.enabled
+    QString adminListenAddress = QStringLiteral("127.0.0.1"); // admin.listen.address: loopback only
+    int adminListenPort = 7480;  // admin.listen.port: 0 takes any free port (logged)
+    QString adminAllowedOrigins; // admin.allowedOrigins: comma-separated browser origins let in
+    int adminMaxSessions = 8;    // admin.maxSessions: concurrent admin connections
 
     // The settings with every default filled in (dataDir from defaultDataDir()).
     static ProviderSettings defaults();
@@ -112,6 +119,8 @@ struct ProviderSettings
 
     // registry.regions and registry.attributes as lists (blank items dropped).
     QStringList registryRegionList() const;
+    // admin.allowedOrigins as a list ("https://console.example:8443").
+    QStringList adminAllowedOriginList() const;
     QList<std::pair<QString, QString>> registryAttributeList() const;
 };
 

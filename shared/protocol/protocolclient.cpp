@@ -11,6 +11,8 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QHostAddress>
+#include <QNetworkRequest>
 #include <QPointer>
 #include <QSslConfiguration>
 #include <QSslError>
@@ -64,11 +66,11 @@ void ProtocolClient::openForAttestation(const QUrl &wssUrl)
     m_acceptAnyCertificate = true;
 }
 
-void ProtocolClient::open(const QUrl &wssUrl, const QByteArray &pinnedCertSha256)
+void ProtocolClient::reset()
 {
     close();
     m_acceptAnyCertificate = false;
-    m_pin = pinnedCertSha256;
+    m_pin.clear();
     m_peerSha256.clear();
     m_tlsProblem.clear();
     m_open = false;
@@ -76,6 +78,40 @@ void ProtocolClient::open(const QUrl &wssUrl, const QByteArray &pinnedCertSha256
     m_hello = {};
     m_publisher.reset();
     m_loginExpires = 0;
+}
+
+QWebSocket *ProtocolClient::makeSocket()
+{
+    m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    m_socket->setMaxAllowedIncomingFrameSize(quint64(MaxIncomingBytes));
+    m_socket->setMaxAllowedIncomingMessageSize(quint64(MaxIncomingBytes));
+    connect(m_socket, &QWebSocket::connected, this, &ProtocolClient::onConnected);
+    connect(m_socket, &QWebSocket::disconnected, this, &ProtocolClient::onDisconnected);
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &ProtocolClient::onText);
+    return m_socket;
+}
+
+void ProtocolClient::openLocal(const QUrl &wsUrl, QByteArrayView bearerToken)
+{
+    reset();
+    const QHostAddress host(wsUrl.host());
+    if (wsUrl.scheme() != u"ws"_s || (!host.isLoopback() && wsUrl.host() != u"localhost"_s)) {
+        fail(Error(
+            ErrorCode::InvalidArgument,
+            u"a plain ws:// connection must stay on this machine: use "
+            u"ws://127.0.0.1:PORT or ws://[::1]:PORT (got %1)"_s.arg(wsUrl.toDisplayString())));
+        return;
+    }
+    QNetworkRequest request(wsUrl);
+    if (!bearerToken.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + bearerToken.toByteArray());
+    makeSocket()->open(request);
+}
+
+void ProtocolClient::open(const QUrl &wssUrl, const QByteArray &pinnedCertSha256)
+{
+    reset();
+    m_pin = pinnedCertSha256;
 
     if (!m_pin.isEmpty() && m_pin.size() != PinBytes) {
         fail(Error(
@@ -90,9 +126,7 @@ void ProtocolClient::open(const QUrl &wssUrl, const QByteArray &pinnedCertSha256
         return;
     }
 
-    m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
-    m_socket->setMaxAllowedIncomingFrameSize(quint64(MaxIncomingBytes));
-    m_socket->setMaxAllowedIncomingMessageSize(quint64(MaxIncomingBytes));
+    makeSocket();
     QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
     tls.setProtocol(QSsl::TlsV1_2OrLater);
     if (!m_pin.isEmpty()) {
@@ -103,9 +137,6 @@ void ProtocolClient::open(const QUrl &wssUrl, const QByteArray &pinnedCertSha256
     m_socket->setSslConfiguration(tls);
 
     connect(m_socket, &QWebSocket::sslErrors, this, &ProtocolClient::onSslErrors);
-    connect(m_socket, &QWebSocket::connected, this, &ProtocolClient::onConnected);
-    connect(m_socket, &QWebSocket::disconnected, this, &ProtocolClient::onDisconnected);
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &ProtocolClient::onText);
     m_socket->open(wssUrl);
 }
 

@@ -61,6 +61,10 @@ public:
     // signed attestation names that very hash (protocol::Attestation::verify);
     // publisher::ProviderConnection does, before it logs in.
     void openForAttestation(const QUrl &wssUrl);
+    // Connects over plain ws:// to this machine (berthd's admin API, which
+    // listens on loopback only): any other host fails with InvalidArgument.
+    // A bearerToken is sent as "Authorization: Bearer TOKEN" on the handshake.
+    void openLocal(const QUrl &wsUrl, QByteArrayView bearerToken = {});
     // Closes the connection; pending calls fail with Unavailable.
     void close();
     bool isOpen() const;
@@ -116,6 +120,8 @@ private:
         qint64 deadlineMs = 0; // on m_clock
     };
 
+    void reset();
+    QWebSocket *makeSocket();
     void onSslErrors(const QList<QSslError> &errors);
     void onConnected();
     void onDisconnected();

@@ -1,15 +1,15 @@
 #include "protocol/protocolserver.h"
 
+#include "protocol/framescreen.h"
 #include "protocol/methodnames.h"
 #include "protocol/protocollogging.h"
 #include "protocol/protocolversion.h"
-#include "protocol/ratelimiter.h"
 #include "protocol/rpcerror.h"
+#include "protocol/serversocket.h"
 #include "protocol/sessionlogin.h"
 
 #include <QDateTime>
 #include <QJsonArray>
-#include <QPointer>
 #include <QSslConfiguration>
 #include <QTimer>
 #include <QWebSocket>
@@ -26,8 +26,6 @@ Q_LOGGING_CATEGORY(lcProtocol, "berth.protocol", QtInfoMsg)
 
 namespace {
 
-// How long a closing connection may take to answer our close frame.
-constexpr int CloseGraceMs = 5000;
 // How long a TLS + WebSocket handshake may take.
 constexpr int HandshakeTimeoutMs = 10000;
 // Nonces from session.hello a session may hold before login.
@@ -85,30 +83,24 @@ Error invalidParams(const QString &message)
 
 } // namespace
 
-struct ProtocolServer::Session
+struct ProtocolServer::Session : WebSession
 {
     Session(quint64 sessionId, QWebSocket *webSocket, const SessionLimits &limits)
-        : id(sessionId)
-        , socket(webSocket)
-        , limiter(limits.requestsPerSecond, limits.requestBurst)
+        : WebSession(
+              sessionId, webSocket,
+              FrameScreen(limits.maxFrameBytes, limits.requestsPerSecond, limits.requestBurst))
     {}
+    void closing() override { idleTimer.stop(); }
 
-    quint64 id;
-    QWebSocket *socket;
     QHostAddress peer;
     QHostAddress peerKey;
     std::optional<crypto::Address> publisher;
     qint64 loginExpires = 0;
-    RateLimiter limiter;
     // Fires when the session may have gone idle; frames only move lastFrameMs
     // (restarting a timer per frame costs more than the frame).
     QTimer idleTimer;
     qint64 lastFrameMs = 0;
-    // Replies send through this; reset when the session closes, so a late
-    // Reply finds it gone and does nothing.
-    std::shared_ptr<Reply::Sender> sender;
     QList<QByteArray> issuedNonces;
-    bool closing = false;
 };
 
 ProtocolServer::ProtocolServer(Config config, QObject *parent)
@@ -118,19 +110,19 @@ ProtocolServer::ProtocolServer(Config config, QObject *parent)
 {
     m_clock.start();
     m_stats->setKnown(m_knownMethods);
+    WebSessions::Hooks hooks;
+    hooks.frame = [this](WebSession &s) {
+        static_cast<Session &>(s).lastFrameMs = m_clock.elapsed();
+    };
+    hooks.request = [this](WebSession &s, const Request &request) {
+        dispatch(static_cast<Session &>(s), request);
+    };
+    hooks.gone = [this](WebSession &s) { forgetSession(static_cast<Session &>(s)); };
+    m_sessions = std::make_unique<WebSessions>(this, &lcProtocol, u"session"_s, std::move(hooks));
 }
 
-ProtocolServer::~ProtocolServer()
-{
-    // No sessionClosed from a destructor: disconnect first, then drop the sockets.
-    for (auto &[id, session] : m_sessions) {
-        session->sender.reset();
-        session->socket->disconnect(this);
-        session->socket->abort();
-        delete session->socket;
-    }
-    m_sessions.clear();
-}
+// No sessionClosed from a destructor: WebSessions drops the sockets without hooks.
+ProtocolServer::~ProtocolServer() = default;
 
 Result<void> ProtocolServer::listen()
 {
@@ -166,15 +158,10 @@ Result<void> ProtocolServer::listen()
         qCWarning(lcProtocol) << "accepting a connection failed:" << m_server->errorString();
     });
 
-    if (!m_server->listen(m_config.address, m_config.port)) {
-        const QString reason = m_server->errorString();
-        delete m_server;
-        m_server = nullptr;
-        return Error(ErrorCode::Unavailable,
-                     u"cannot listen on %1 port %2: %3"_s.arg(m_config.address.toString())
-                         .arg(m_config.port)
-                         .arg(reason));
-    }
+    if (auto listening = WebSessions::listen(m_server, m_config.address, m_config.port,
+                                             u"the protocol server"_s);
+        !listening)
+        return listening;
     qCInfo(lcProtocol).noquote() << u"listening on wss://"_s + m_config.address.toString() + u':' +
                                         QString::number(m_server->serverPort());
     return {};
@@ -189,9 +176,8 @@ void ProtocolServer::close()
 {
     if (m_server)
         m_server->close();
-    for (auto &[id, session] : m_sessions)
-        closeSession(*session, QWebSocketProtocol::CloseCodeGoingAway,
-                     u"the provider is shutting down"_s);
+    m_sessions->closeAll(QWebSocketProtocol::CloseCodeGoingAway,
+                         u"the provider is shutting down"_s);
 }
 
 void ProtocolServer::setHandler(QLatin1StringView method, Handler handler)
@@ -208,25 +194,17 @@ void ProtocolServer::setHandler(QLatin1StringView method, Handler handler)
 
 bool ProtocolServer::notify(quint64 sessionId, QLatin1StringView method, const QJsonObject &params)
 {
-    Session *session = find(sessionId);
-    if (!session || session->closing || !session->sender)
-        return false;
-    if (session->socket->bytesToWrite() > m_config.maxPendingSendBytes) {
-        qCDebug(lcProtocol) << "session" << sessionId << "is not reading: notification dropped";
-        return false;
-    }
-    return (*session->sender)(encodeNotification(Notification{QString(method), params}));
+    return m_sessions->notify(sessionId, method, params, m_config.maxPendingSendBytes);
 }
 
 int ProtocolServer::sessionCount() const
 {
-    return int(m_sessions.size());
+    return m_sessions->size();
 }
 
 ProtocolServer::Session *ProtocolServer::find(quint64 sessionId)
 {
-    const auto it = m_sessions.find(sessionId);
-    return it == m_sessions.end() ? nullptr : it->second.get();
+    return m_sessions->find<Session>(sessionId);
 }
 
 qint64 ProtocolServer::nowUnix() const
@@ -238,22 +216,14 @@ void ProtocolServer::refuseConnection(QWebSocket *socket, const QString &reason)
 {
     qCInfo(lcProtocol).noquote() << "refused a connection from" << socket->peerAddress().toString()
                                  << ':' << reason;
-    connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
-    QTimer::singleShot(CloseGraceMs, socket, [socket] {
-        socket->abort();
-        socket->deleteLater();
-    });
-    socket->close(QWebSocketProtocol::CloseCodePolicyViolated, reason);
+    refuseSocket(socket, reason);
 }
 
 void ProtocolServer::onNewConnection()
 {
-    while (m_server && m_server->hasPendingConnections()) {
-        QWebSocket *socket = m_server->nextPendingConnection();
-        if (!socket)
-            break;
+    for (QWebSocket *socket : WebSessions::takePending(m_server)) {
         const QHostAddress key = ipKey(socket->peerAddress());
-        if (int(m_sessions.size()) >= m_config.maxSessions) {
+        if (m_sessions->size() >= m_config.maxSessions) {
             refuseConnection(socket, u"too many connections: retry later"_s);
             continue;
         }
@@ -262,26 +232,11 @@ void ProtocolServer::onNewConnection()
             continue;
         }
 
-        const quint64 id = m_nextSessionId++;
+        const quint64 id = m_sessions->nextId();
         auto session = std::make_unique<Session>(id, socket, m_config.limits);
         session->peer = socket->peerAddress();
         session->peerKey = key;
         ++m_unauthenticatedByIp[key];
-
-        // Qt refuses (close code 1009) what is far beyond the limit without
-        // buffering it; between the limit and that, we answer TooLarge first.
-        const quint64 limit = quint64(m_config.limits.maxFrameBytes);
-        const quint64 qtLimit = 2 * limit + 1024;
-        socket->setMaxAllowedIncomingFrameSize(qtLimit);
-        socket->setMaxAllowedIncomingMessageSize(qtLimit);
-
-        QPointer<QWebSocket> guarded(socket);
-        session->sender = std::make_shared<Reply::Sender>([guarded](const QByteArray &frame) {
-            if (!guarded || guarded->state() != QAbstractSocket::ConnectedState)
-                return false;
-            guarded->sendTextMessage(QString::fromUtf8(frame));
-            return true;
-        });
 
         const qint64 idleMs =
             qint64(std::clamp(m_config.limits.idleTimeoutSeconds, 1, 2'000'000)) * 1000;
@@ -289,7 +244,7 @@ void ProtocolServer::onNewConnection()
         session->idleTimer.setSingleShot(true);
         connect(&session->idleTimer, &QTimer::timeout, this, [this, id, idleMs] {
             Session *s = find(id);
-            if (!s || s->closing)
+            if (!s || s->isClosing)
                 return;
             const qint64 quietMs = m_clock.elapsed() - s->lastFrameMs;
             if (quietMs < idleMs) {
@@ -297,125 +252,26 @@ void ProtocolServer::onNewConnection()
                 return;
             }
             qCDebug(lcProtocol) << "session" << id << "idle: closing";
-            closeSession(*s, QWebSocketProtocol::CloseCodeNormal,
-                         u"idle for %1 s"_s.arg(m_config.limits.idleTimeoutSeconds));
+            m_sessions->close(*s, QWebSocketProtocol::CloseCodeNormal,
+                              u"idle for %1 s"_s.arg(m_config.limits.idleTimeoutSeconds));
         });
         session->idleTimer.start(int(idleMs));
 
-        connect(socket, &QWebSocket::textMessageReceived, this, [this, id](const QString &text) {
-            if (Session *s = find(id))
-                onTextMessage(*s, text);
-        });
-        connect(socket, &QWebSocket::binaryMessageReceived, this, [this, id](const QByteArray &) {
-            Session *s = find(id);
-            if (!s || s->closing)
-                return;
-            s->lastFrameMs = m_clock.elapsed();
-            send(*s, Response::failure(RequestId(),
-                                       RpcError{.code = RpcErrorCode::InvalidRequest,
-                                                .message = u"binary frames are not part of the "
-                                                           u"protocol: send JSON text frames"_s}));
-        });
-        // Queued: a socket may report its disconnection from inside close() or
-        // abort() while a frame of the same session is being handled.
-        connect(
-            socket, &QWebSocket::disconnected, this, [this, id] { forgetSession(id); },
-            Qt::QueuedConnection);
-
         qCDebug(lcProtocol).noquote()
             << "session" << id << "opened from" << session->peer.toString();
-        m_sessions.emplace(id, std::move(session));
+        m_sessions->add(std::move(session));
     }
 }
 
-void ProtocolServer::closeSession(Session &session, int closeCode, const QString &reason)
+void ProtocolServer::forgetSession(Session &session)
 {
-    if (session.closing)
-        return;
-    session.closing = true;
-    session.idleTimer.stop();
-    session.sender.reset();
-    QWebSocket *socket = session.socket;
-    QTimer::singleShot(CloseGraceMs, socket, [socket] { socket->abort(); });
-    socket->close(QWebSocketProtocol::CloseCode(closeCode), reason);
-}
-
-void ProtocolServer::forgetSession(quint64 sessionId)
-{
-    const auto it = m_sessions.find(sessionId);
-    if (it == m_sessions.end())
-        return;
-    std::unique_ptr<Session> session = std::move(it->second);
-    m_sessions.erase(it);
-    session->sender.reset();
-    if (session->publisher) {
-        if (--m_sessionsByPublisher[*session->publisher] <= 0)
-            m_sessionsByPublisher.remove(*session->publisher);
-    } else if (--m_unauthenticatedByIp[session->peerKey] <= 0) {
-        m_unauthenticatedByIp.remove(session->peerKey);
+    if (session.publisher) {
+        if (--m_sessionsByPublisher[*session.publisher] <= 0)
+            m_sessionsByPublisher.remove(*session.publisher);
+    } else if (--m_unauthenticatedByIp[session.peerKey] <= 0) {
+        m_unauthenticatedByIp.remove(session.peerKey);
     }
-    session->socket->disconnect(this);
-    session->socket->deleteLater();
-    qCDebug(lcProtocol) << "session" << sessionId << "closed";
-    Q_EMIT sessionClosed(sessionId);
-}
-
-void ProtocolServer::send(Session &session, const Response &response)
-{
-    if (session.sender)
-        (*session.sender)(encodeResponse(response));
-}
-
-void ProtocolServer::onTextMessage(Session &session, const QString &text)
-{
-    if (session.closing)
-        return;
-    const qint64 now = m_clock.elapsed();
-    session.lastFrameMs = now;
-    const QByteArray frame = text.toUtf8();
-    const qsizetype limit = m_config.limits.maxFrameBytes;
-    if (frame.size() > limit) {
-        qCInfo(lcProtocol) << "session" << session.id << "sent a frame of" << frame.size()
-                           << "bytes: closing";
-        send(session, Response::failure(
-                          RequestId(),
-                          RpcError{.code = RpcErrorCode::TooLarge,
-                                   .message = u"the frame is %1 bytes; the limit is "
-                                              u"%2: the connection is closed"_s.arg(frame.size())
-                                                  .arg(limit)}));
-        closeSession(session, QWebSocketProtocol::CloseCodeTooMuchData, u"frame too large"_s);
-        return;
-    }
-
-    const bool allowed = session.limiter.allow(now);
-    auto rateLimited = [&](const RequestId &id) {
-        const qint64 retryAfterMs = session.limiter.retryAfterMs(now);
-        send(session,
-             Response::failure(
-                 id, RpcError{.code = RpcErrorCode::RateLimited,
-                              .message = u"too many requests: retry in %1 ms"_s.arg(retryAfterMs),
-                              .data = QJsonObject{{u"retryAfterMs"_s, retryAfterMs}}}));
-    };
-
-    Result<Incoming> incoming = decodeFrame(frame, limit);
-    if (!incoming) {
-        qCDebug(lcProtocol).noquote()
-            << "session" << session.id
-            << "sent a refused frame:" << rpcErrorName(toRpcError(incoming.error()).code);
-        if (allowed)
-            send(session, decodeErrorResponse(incoming.error()));
-        else
-            rateLimited(failedFrameId(incoming.error()));
-        return;
-    }
-    const Request *request = std::get_if<Request>(&incoming.value());
-    if (!request)
-        return; // notifications and responses from a publisher are not answered
-    if (!allowed) {
-        rateLimited(request->id);
-        return;
-    }
-    dispatch(session, *request);
+    Q_EMIT sessionClosed(session.id);
 }
 
 void ProtocolServer::dispatch(Session &session, const Request &request)
@@ -456,13 +312,7 @@ void ProtocolServer::dispatch(Session &session, const Request &request)
         }
     }
     const CallContext context{session.id, session.publisher, session.peer, request.id};
-    try {
-        (*handler)(context, request.params, reply);
-    } catch (const std::exception &e) {
-        reply(Error(ErrorCode::Internal, u"exception: "_s + QString::fromUtf8(e.what())));
-    } catch (...) {
-        reply(Error(ErrorCode::Internal, u"unknown exception"_s));
-    }
+    WebSessions::invoke([&] { (*handler)(context, request.params, reply); }, reply);
 }
 
 void ProtocolServer::hello(Session &session, const QJsonObject &params, const Reply &reply)

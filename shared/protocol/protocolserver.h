@@ -9,6 +9,7 @@
 #include "protocol/reply.h"
 #include "protocol/rpcmessage.h"
 #include "protocol/sessionlimits.h"
+#include "protocol/websessions.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -20,7 +21,6 @@
 #include <QSslKey>
 
 #include <functional>
-#include <map>
 #include <memory>
 
 QT_BEGIN_NAMESPACE
@@ -91,14 +91,11 @@ private:
     struct Session;
 
     void onNewConnection();
-    void onTextMessage(Session &session, const QString &text);
-    void send(Session &session, const Response &response);
     void refuseConnection(QWebSocket *socket, const QString &reason);
     void dispatch(Session &session, const Request &request);
     void hello(Session &session, const QJsonObject &params, const Reply &reply);
     void login(Session &session, const QJsonObject &params, const Reply &reply);
-    void closeSession(Session &session, int closeCode, const QString &reason);
-    void forgetSession(quint64 sessionId);
+    void forgetSession(Session &session);
     void setPublisher(Session &session, const crypto::Address &publisher);
     Session *find(quint64 sessionId);
     qint64 nowUnix() const;
@@ -108,10 +105,9 @@ private:
     NonceBook m_nonces;
     QElapsedTimer m_clock; // rate limiter time
     QHash<QString, Handler> m_handlers;
-    std::map<quint64, std::unique_ptr<Session>> m_sessions;
+    std::unique_ptr<WebSessions> m_sessions;
     QHash<QHostAddress, int> m_unauthenticatedByIp;
     QHash<crypto::Address, int> m_sessionsByPublisher;
-    quint64 m_nextSessionId = 1;
     // Shared with the replies in flight, which record into it when answered.
     std::shared_ptr<ProtocolStats> m_stats = std::make_shared<ProtocolStats>();
     QList<QString> m_knownMethods{QString(method::SessionHello), QString(method::SessionLogin)};

@@ -103,7 +103,8 @@ public:
     // More berthd.yaml, appended to the generated config (top-level keys the
     // generated part does not set, e.g. a `registry:` section). It replaces the
     // default, which puts /metrics on any free port so that stacks never collide
-    // on 9464: a replacement that runs two stacks should do the same.
+    // on 9464: a replacement that runs two stacks should do the same. The admin
+    // API gets any free port unless the extra config has an `admin:` section.
     void setExtraConfig(const QByteArray &yaml) { m_extraConfig = yaml; }
     // berthd's wss:// port, chosen before start() (for a registry endpoint).
     int listenPort()
@@ -457,6 +458,9 @@ logging: {rules: "berth.*.debug=false"}
                 .arg(m_cpuCoreHour)
                 .toUtf8());
         config.write(m_extraConfig);
+        // The admin API on any free port too, unless the test sets it up itself.
+        if (!m_extraConfig.contains("admin:"))
+            config.write("admin: {listen: {port: 0}}\n");
         config.close();
         return true;
     }

@@ -163,6 +163,72 @@ private slots:
                  qPrintable(zero.error().message));
     }
 
+    void adminSettings()
+    {
+        const auto defaults = parse("");
+        QVERIFY2(defaults.ok(), qPrintable(defaults ? QString() : defaults.error().message));
+        QCOMPARE(defaults->adminEnabled, true);
+        QCOMPARE(defaults->adminListenAddress, u"127.0.0.1"_s);
+        QCOMPARE(defaults->adminListenPort, 7480);
+        QCOMPARE(defaults->adminAllowedOriginList(), QStringList());
+        QCOMPARE(defaults->adminMaxSessions, 8);
+
+        const auto example = ProviderSettings::load(exampleConfig(), QProcessEnvironment());
+        QVERIFY2(example.ok(), qPrintable(example ? QString() : example.error().message));
+        QCOMPARE(example->adminListenPort, 7480);
+        QCOMPARE(example->adminAllowedOriginList(), QStringList());
+
+        const auto set =
+            parse("admin:\n"
+                  "  enabled: false\n"
+                  "  listen: {address: \"::1\", port: 0}\n"
+                  "  allowedOrigins: \"http://localhost:8080, https://console.example\"\n"
+                  "  maxSessions: 2\n");
+        QVERIFY2(set.ok(), qPrintable(set ? QString() : set.error().message));
+        QCOMPARE(set->adminEnabled, false);
+        QCOMPARE(set->adminListenAddress, u"::1"_s);
+        QCOMPARE(set->adminListenPort, 0);
+        QCOMPARE(set->adminAllowedOriginList(),
+                 QStringList({u"http://localhost:8080"_s, u"https://console.example"_s}));
+        QCOMPARE(set->adminMaxSessions, 2);
+        QCOMPARE(set->toJson().value("admin"_L1).toObject().value("maxSessions"_L1).toInt(), 2);
+
+        const auto env = [] {
+            QProcessEnvironment e;
+            e.insert(u"BERTH_ADMIN_LISTEN_PORT"_s, u"7999"_s);
+            return e;
+        }();
+        const auto overridden = parse("", env);
+        QVERIFY2(overridden.ok(), qPrintable(overridden ? QString() : overridden.error().message));
+        QCOMPARE(overridden->adminListenPort, 7999);
+
+        const auto remote = parse("admin:\n  listen: {address: 0.0.0.0}\n");
+        QVERIFY(!remote);
+        QVERIFY2(remote.error().message.contains(
+                     u"berthd.yaml:2:21: admin.listen.address: must be a loopback address"_s),
+                 qPrintable(remote.error().message));
+
+        const auto page = parse("admin: {allowedOrigins: \"http://localhost:8080/app\"}\n");
+        QVERIFY(!page);
+        QVERIFY2(page.error().message.contains(
+                     u"admin.allowedOrigins: origin \"http://localhost:8080/app\" must be "
+                     "scheme://host[:port]"_s),
+                 qPrintable(page.error().message));
+
+        const auto sessions = parse("admin: {maxSessions: 0}\n");
+        QVERIFY(!sessions);
+        QVERIFY2(
+            sessions.error().message.contains(u"admin.maxSessions: must be 1..64 (got \"0\")"_s),
+            qPrintable(sessions.error().message));
+
+        const auto clash = parse("listen: {port: 7480}\n");
+        QVERIFY(!clash);
+        QVERIFY2(clash.error().message.contains(
+                     u"admin.listen.port: 7480 is also listen.port or metrics.listen.port"_s),
+                 qPrintable(clash.error().message));
+        QVERIFY(parse("listen: {port: 7480}\nadmin: {enabled: false}\n").ok());
+    }
+
     void listingProfileFromTheSettings()
     {
         const auto settings = parse("registry:\n"
