@@ -35,6 +35,7 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QHostAddress>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -52,6 +53,15 @@
 #include <optional>
 
 namespace berth::test {
+
+// The texts of pod.logs / admin.logs lines ({"text", …} objects), in order.
+inline QStringList textsOf(const QJsonArray &lines)
+{
+    QStringList texts;
+    for (const QJsonValue &line : lines)
+        texts.append(line[u"text"_s].toString());
+    return texts;
+}
 
 // The plainest pod: busybox httpd serving the page pageOf(name), no volumes and
 // no secrets (the end-to-end test and bench_deploy both run it).

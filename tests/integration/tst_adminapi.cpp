@@ -37,14 +37,6 @@ containers:
         .toUtf8();
 }
 
-QStringList textsOf(const QJsonArray &lines)
-{
-    QStringList texts;
-    for (const QJsonValue &line : lines)
-        texts.append(line[u"text"_s].toString());
-    return texts;
-}
-
 QStringList seriesOf(const QJsonObject &metrics, const QString &container)
 {
     QStringList names;

@@ -44,14 +44,6 @@ containers:
         .toUtf8();
 }
 
-QStringList textsOf(const QJsonArray &lines)
-{
-    QStringList texts;
-    for (const QJsonValue &line : lines)
-        texts.append(line[u"text"_s].toString());
-    return texts;
-}
-
 QStringList numbered(const QString &prefix, int first, int last)
 {
     QStringList texts;
