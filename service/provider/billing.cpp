@@ -355,9 +355,17 @@ void Billing::refund(const QString &deploymentId, const QString &channelId)
             }
             // Looked at again now: a retry may be running the pod by this time.
             auto events = m_store->events(deploymentId);
-            if (snapshot->channel.status != chain::EscrowChannel::Status::Open ||
-                m_pods->isChanging(deploymentId) || !events || !neverRanAndFailed(*events)) {
+            if (m_pods->isChanging(deploymentId) || !events || !neverRanAndFailed(*events)) {
                 m_refunding.remove(channelId);
+                return;
+            }
+            if (snapshot->channel.status != chain::EscrowChannel::Status::Open) {
+                // Settled by someone else already: nothing to give back, and
+                // nothing for later passes to look at again.
+                m_refunding.remove(channelId);
+                m_pods->recordEvent(
+                    deploymentId, u"settled"_s,
+                    u"channel %1 is settled already: nothing to refund"_s.arg(channelId));
                 return;
             }
             const chain::EscrowContract escrow(m_channels.escrow());
