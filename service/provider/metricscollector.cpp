@@ -155,14 +155,10 @@ Result<CollectorPass> MetricsCollector::Worker::collect()
 
     // 1: Berth's containers, running or not (one call).
     const QJsonObject filters{{u"label"_s, QJsonArray{DeploymentLabel}}};
-    auto listed = api.call("GET", u"/containers/json?all=true&filters="_s +
-                                      PodmanApi::encoded(QString::fromUtf8(
-                                          QJsonDocument(filters).toJson(QJsonDocument::Compact))));
-    if (!listed)
-        return listed.error();
-    if (!listed->ok())
-        return PodmanApi::error(*listed, u"list containers"_s);
-    auto list = PodmanApi::json(*listed, u"container list"_s);
+    auto list = api.getJson(u"/containers/json?all=true&filters="_s +
+                                PodmanApi::encoded(QString::fromUtf8(
+                                    QJsonDocument(filters).toJson(QJsonDocument::Compact))),
+                            u"list containers"_s, u"container list"_s);
     if (!list)
         return list.error();
 

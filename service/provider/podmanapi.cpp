@@ -88,6 +88,17 @@ Result<QJsonDocument> PodmanApi::json(const HttpResponse &response, const QStrin
     return json;
 }
 
+Result<QJsonDocument> PodmanApi::getJson(const QString &path, const QString &action,
+                                         const QString &document)
+{
+    auto response = call("GET", path);
+    if (!response)
+        return response.error();
+    if (!response->ok())
+        return error(*response, action);
+    return json(*response, document);
+}
+
 QString PodmanApi::encoded(const QString &text)
 {
     return QString::fromLatin1(QUrl::toPercentEncoding(text));

@@ -22,6 +22,10 @@ public:
     // POST of a file as the body (an image archive).
     Result<HttpResponse> upload(const QString &path, const QString &file,
                                 const QByteArray &contentType, int timeoutMs);
+    // GET of `path` as JSON: an HTTP error is error(response, action), a body
+    // that is not JSON is json(response, document).
+    Result<QJsonDocument> getJson(const QString &path, const QString &action,
+                                  const QString &document);
     // Unavailable (naming the socket) unless Podman answers /_ping.
     Result<void> ping();
 

@@ -378,12 +378,8 @@ Result<void> PodmanRuntime::remove(const QString &deploymentId, bool removeVolum
         return removed;
     if (!removeVolumes)
         return {};
-    auto listed = m_api.call("GET", u"/volumes/json?"_s + labelFilter(deploymentId));
-    if (!listed)
-        return listed.error();
-    if (!listed->ok())
-        return PodmanApi::error(*listed, u"list volumes"_s);
-    auto json = PodmanApi::json(*listed, u"volume list"_s);
+    auto json = m_api.getJson(u"/volumes/json?"_s + labelFilter(deploymentId), u"list volumes"_s,
+                              u"volume list"_s);
     if (!json)
         return json.error();
     for (const QJsonValue &entry : json->array()) {
@@ -487,12 +483,8 @@ Result<RuntimeStatus> PodmanRuntime::status(const QString &deploymentId)
 
 Result<QStringList> PodmanRuntime::deploymentIdsIn(const QString &collection, const QString &what)
 {
-    auto response = m_api.call("GET", u"/%1/json?"_s.arg(collection) + labelFilter());
-    if (!response)
-        return response.error();
-    if (!response->ok())
-        return PodmanApi::error(*response, u"list "_s + what);
-    auto json = PodmanApi::json(*response, what + u" list"_s);
+    auto json = m_api.getJson(u"/%1/json?"_s.arg(collection) + labelFilter(), u"list "_s + what,
+                              what + u" list"_s);
     if (!json)
         return json.error();
     QStringList ids;

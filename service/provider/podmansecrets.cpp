@@ -135,12 +135,7 @@ QString PodmanSecrets::dirFor(const QString &deploymentId) const
 Result<void> PodmanSecrets::remove(const QString &deploymentId)
 {
     const QString driverPath = dirFor(deploymentId) + u'/' + PodmanSecretsDir;
-    auto listed = m_api.call("GET", u"/secrets/json"_s);
-    if (!listed)
-        return listed.error();
-    if (!listed->ok())
-        return PodmanApi::error(*listed, u"list secrets"_s);
-    auto json = PodmanApi::json(*listed, u"secret list"_s);
+    auto json = m_api.getJson(u"/secrets/json"_s, u"list secrets"_s, u"secret list"_s);
     if (!json)
         return json.error();
     QStringList ids;

@@ -70,14 +70,18 @@ void PrometheusText::histogram(QLatin1StringView name, const PrometheusLabels &l
     sample(QLatin1StringView(countName), labels, double(count));
 }
 
-QString PrometheusText::escapeLabelValue(QStringView value)
+namespace {
+
+// Backslash and newline escaped (the text format's rule for HELP), and double
+// quotes too for label values.
+QString escaped(QStringView text, bool quotes)
 {
     QString out;
-    out.reserve(value.size());
-    for (QChar c : value) {
+    out.reserve(text.size());
+    for (QChar c : text) {
         if (c == u'\\')
             out += u"\\\\"_s;
-        else if (c == u'"')
+        else if (quotes && c == u'"')
             out += u"\\\""_s;
         else if (c == u'\n')
             out += u"\\n"_s;
@@ -87,19 +91,16 @@ QString PrometheusText::escapeLabelValue(QStringView value)
     return out;
 }
 
+} // namespace
+
+QString PrometheusText::escapeLabelValue(QStringView value)
+{
+    return escaped(value, true);
+}
+
 QString PrometheusText::escapeHelp(QStringView help)
 {
-    QString out;
-    out.reserve(help.size());
-    for (QChar c : help) {
-        if (c == u'\\')
-            out += u"\\\\"_s;
-        else if (c == u'\n')
-            out += u"\\n"_s;
-        else
-            out += c;
-    }
-    return out;
+    return escaped(help, false);
 }
 
 QByteArray PrometheusText::formatValue(double value)
